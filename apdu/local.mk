@@ -1,0 +1,1 @@
+# apdu: build fragment, included by the top-level Makefile.am

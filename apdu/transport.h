@@ -1,0 +1,64 @@
+/*
+ * A transport carries raw APDUs to one card: PC/SC, in-process (tests) or replay (fuzzing).
+ * hc_transmit() is the one transmit path: it checks and encodes the APDU, handles 61xx
+ * (GET RESPONSE), 6Cxx (resend with the right Le) and command chaining, with a bound on
+ * every loop and on the total response size, counts APDUs and logs (masked) if enabled.
+ */
+#ifndef HC_APDU_TRANSPORT_H
+#define HC_APDU_TRANSPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "apdu/apdu.h"
+
+typedef struct hc_transport_ops {
+	const char *name;                              /* "pcsc", "inproc", "replay" */
+	/* Sends cmd, receives at most *resp_len bytes (data + SW); sets *resp_len. hc_err_t. */
+	int (*transmit)(void *io, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t *resp_len);
+	int (*begin)(void *io);                         /* exclusive transaction; may be NULL */
+	int (*end)(void *io);                           /* may be NULL */
+	int (*reconnect)(void *io, int reset);          /* after a reset by another handle; may be NULL */
+	int (*get_atr)(void *io, uint8_t *atr, size_t *atr_len);  /* may be NULL */
+	void (*close)(void *io);                        /* frees io; may be NULL */
+} hc_transport_ops_t;
+
+typedef struct hc_transport hc_transport_t;
+
+/* Takes ownership of io (ops->close frees it). NULL on allocation failure. */
+hc_transport_t *hc_transport_new(const hc_transport_ops_t *ops, void *io);
+void hc_transport_free(hc_transport_t **t);
+void *hc_transport_io(const hc_transport_t *t);
+const char *hc_transport_name(const hc_transport_t *t);
+
+/* Limits (defaults: 16 GET RESPONSE rounds, 1 6Cxx resend, 64 KiB total). */
+void hc_transport_set_limits(hc_transport_t *t, unsigned max_get_response, size_t max_total);
+/* Use GET RESPONSE class byte 00 and chaining (CLA b5) for Lc > 255 when the card has no
+ * extended length; default: extended APDUs allowed. */
+void hc_transport_set_extended(hc_transport_t *t, int allowed);
+
+/* APDUs sent on the wire (each GET RESPONSE, resend and chain link counts). */
+unsigned long hc_transport_apdu_count(const hc_transport_t *t);
+void hc_transport_reset_count(hc_transport_t *t);
+
+/* One transmit path. On HC_OK resp holds the (reassembled) data and the final SW, whatever
+ * it is: the caller maps SW with hc_sw_to_err(). Errors are transport or malformed-answer errors. */
+int hc_transmit(hc_transport_t *t, const hc_apdu_t *apdu, hc_resp_t *resp);
+/* hc_transmit, then HC_OK only for 9000, else the SW's error; *sw_out (may be NULL) gets the SW. */
+int hc_transmit_ok(hc_transport_t *t, const hc_apdu_t *apdu, hc_resp_t *resp, uint16_t *sw_out);
+
+int hc_transport_begin(hc_transport_t *t);
+int hc_transport_end(hc_transport_t *t);
+int hc_transport_reconnect(hc_transport_t *t, int reset);
+int hc_transport_get_atr(hc_transport_t *t, uint8_t *atr, size_t *atr_len);
+
+/* In-process transport: fn answers raw APDUs (tests, fault injection). */
+typedef int (*hc_inproc_fn)(void *arg, const uint8_t *cmd, size_t cmd_len,
+                            uint8_t *resp, size_t *resp_len);
+hc_transport_t *hc_inproc_new(hc_inproc_fn fn, void *arg, const uint8_t *atr, size_t atr_len);
+
+/* Replay transport (fuzzing): answers every command with the next response from a script.
+ * Script format: a sequence of [u16 big-endian length][bytes] responses. When the script is
+ * exhausted, transmit fails with HC_ERR_CARD_REMOVED. The buffer is copied. */
+hc_transport_t *hc_replay_new(const uint8_t *script, size_t len);
+
+#endif

@@ -1,0 +1,1 @@
+# compat: build fragment, included by the top-level Makefile.am

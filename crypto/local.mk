@@ -1,0 +1,1 @@
+# crypto: build fragment, included by the top-level Makefile.am

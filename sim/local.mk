@@ -1,0 +1,1 @@
+# sim: build fragment, included by the top-level Makefile.am

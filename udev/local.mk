@@ -1,0 +1,1 @@
+# udev: build fragment, included by the top-level Makefile.am
