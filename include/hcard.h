@@ -1,0 +1,73 @@
+/*
+ * libhcard: the public API of hcard, middleware for China's Resident Health Card.
+ *
+ * Handles are opaque. Every function returns an hc_err_t (0 = HC_OK) unless documented
+ * otherwise; hc_strerror() says what happened and what to do. x_free(&x) frees and NULLs.
+ *
+ * Sections (added by the areas that own them):
+ *   context and terminal ........ this file, below
+ *   health application .......... hcard_health.h
+ *   debit application (purse) ... hcard_purse.h
+ *   flows (register, charge ...)  hcard_flows.h
+ */
+#ifndef HCARD_H
+#define HCARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hcard_err.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct hc_ctx hc_ctx_t;           /* library context: configuration, PC/SC, store */
+typedef struct hc_terminal hc_terminal_t; /* a user-card reader with its SAM (and PSAM) */
+typedef struct hc_card hc_card_t;         /* a session with the card in a terminal */
+
+/* Creates a context. conf_path NULL: $HCARD_CONF, then $sysconfdir/hcard.conf, then defaults
+ * (which suit the simulator). No card I/O happens here. */
+int hc_ctx_new(hc_ctx_t **out, const char *conf_path);
+void hc_ctx_free(hc_ctx_t **ctx);
+
+/* Optional log callback (quiet by default; HCARD_DEBUG=1 logs to stderr). */
+typedef void (*hc_log_cb)(int level, const char *msg, void *arg);
+void hc_set_log(hc_log_cb cb, void *arg, int level);
+
+/* Terminal options; NULL fields come from hcard.conf or auto-detection (the user card reader
+ * is the one whose card answers like a health card; the SAM reader the one whose card has
+ * the SAM's EF0015). */
+typedef struct hc_terminal_opts {
+	const char *card_reader;      /* PC/SC reader name or substring */
+	const char *sam_reader;       /* reader holding the health SAM */
+	const char *psam_reader;      /* reader holding the PSAM; NULL = same card as the SAM */
+	const char *sam_pin;          /* SAM PIN; NULL = from the configured PIN file */
+} hc_terminal_opts_t;
+
+int hc_terminal_open(hc_ctx_t *ctx, const hc_terminal_opts_t *opts, hc_terminal_t **out);
+void hc_terminal_close(hc_terminal_t **term);
+
+/* SAM information (EF0015 and certificate). */
+typedef struct hc_sam_info {
+	char serial[11];              /* ans 10 */
+	int type;                     /* 1..5, card-profile.md §1 */
+	int key_version;
+	uint8_t terminal_number[6];
+} hc_sam_info_t;
+int hc_terminal_sam_info(hc_terminal_t *term, hc_sam_info_t *out);
+/* Verifies the SAM PIN; on HC_ERR_SAM_PIN *tries_left (may be NULL) gets the tries left. */
+int hc_terminal_verify_sam_pin(hc_terminal_t *term, const char *pin, int *tries_left);
+
+/* Opens a session with the card in the terminal's user-card reader: reads the ATR and card
+ * factor, the city code (EF05 tag 57). Nothing is authenticated yet. */
+int hc_card_open(hc_terminal_t *term, hc_card_t **out);
+void hc_card_close(hc_card_t **card);
+/* Internal authentication: HC_OK if the card is genuine, HC_ERR_NOT_GENUINE otherwise. */
+int hc_card_authenticate(hc_card_t *card);
+/* APDUs sent to the user card and to the SAM since the session opened (for benchmarks). */
+void hc_card_apdu_counts(const hc_card_t *card, unsigned long *card_apdus, unsigned long *sam_apdus);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
