@@ -1,1 +1,12 @@
-# src: build fragment, included by the top-level Makefile.am
+# libhcard: one installed library; each area lists its sources in its own fragment.
+lib_LTLIBRARIES += src/libhcard.la
+src_libhcard_la_SOURCES =
+src_libhcard_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(PQ_CFLAGS)
+src_libhcard_la_LIBADD = apdu/libhcapdu.la crypto/libhccrypto.la $(PCSC_LIBS) $(CRYPTO_LIBS) $(SQLITE_LIBS) $(PQ_LIBS)
+src_libhcard_la_LDFLAGS = -version-info 0:0:0 -no-undefined
+include src/health.mk
+include src/visit.mk
+include src/purse.mk
+include src/store.mk
+include src/flows.mk
+include src/pki.mk
