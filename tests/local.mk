@@ -8,3 +8,4 @@ include tests/health.mk
 include tests/purse.mk
 include tests/flows.mk
 include tests/pkcs11.mk
+include tests/visit.mk
