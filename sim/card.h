@@ -124,6 +124,13 @@ typedef struct sim_card {
 	uint8_t challenge[SIM_CHALLENGE_LEN];
 	int challenge_pending;          /* set by GET CHALLENGE for the next command only */
 	int challenge_usable;           /* during the command right after GET CHALLENGE */
+	/* Cardholder PIN (purse.md: ONE PIN object, shared by the debit and PKI applications).
+	 * The purse module owns the PIN, its try counter and VERIFY, and keeps these two in
+	 * step; the PKI module (sim/pki.c) reads them and clears pin_verified after a key-02
+	 * signature. pin_verified survives SELECT; reset, a failed VERIFY and a key-02
+	 * signature clear it. pin_blocked mirrors "try counter is 0" (set on load too). */
+	int pin_verified;
+	int pin_blocked;
 	uint8_t *get_response;          /* T=0: data kept for GET RESPONSE (dispatcher only) */
 	size_t get_response_len;
 
