@@ -44,7 +44,8 @@ int hc_writer_ok(const hc_writer_t *w);        /* 1 while nothing overflowed */
 /* Wipe secrets (PINs, keys, session keys, receive buffers); never optimised away. */
 void hc_wipe(void *p, size_t n);
 
-/* Hex helpers for logs, tests and tools: "0A1B" <-> bytes. hc_hex_decode ignores spaces;
+/* Hex helpers for logs, tests and tools: "0A1B" <-> bytes. hc_hex_decode ignores spaces,
+ * tabs, newlines and colons;
  * returns the byte count or -1 (odd digits, bad character, does not fit). */
 int hc_hex_decode(const char *hex, uint8_t *out, size_t cap);
 /* Writes 2n+1 chars (upper case, NUL-terminated) into out; cap must be >= 2n+1. */

@@ -34,6 +34,7 @@ typedef enum hc_err {
 	HC_ERR_RESPONSE_TOO_LONG,      /* 61xx/chaining beyond the bound: card misbehaves */
 	HC_ERR_UNEXPECTED_SW,          /* a status word with no specific meaning here */
 	HC_ERR_INVALID_APDU,           /* command rejected before transmit (case, Lc, Le) */
+	HC_ERR_DATA_CORRUPTED,         /* 6281: part of the returned data may be corrupted */
 	/* status words of the card profile (card-profile.md §7, purse.md) */
 	HC_ERR_END_OF_FILE = 60,       /* 6282 */
 	HC_ERR_APP_BLOCKED,            /* 6283 / 9303: application blocked */
