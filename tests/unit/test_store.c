@@ -1,0 +1,442 @@
+/*
+ * The store's behaviour, run against SQLite (a temporary file) and, when HCARD_PG_URI is set
+ * (tests/harness/with-postgres), against a real PostgreSQL: the same tests, both back ends.
+ * Sync is tested SQLite -> PostgreSQL under with-postgres, SQLite -> SQLite otherwise.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/wait.h>
+#include <cmocka.h>
+
+#include "src/store.h"
+
+static char tmpdir[] = "/tmp/hcard-store-test.XXXXXX";
+static char local_path[256], remote_path[256], term_path[256];
+static const char *uri;      /* back end under test */
+
+/* A card number unique to this run, so runs against a shared database never collide. */
+static void
+card_number(char out[19])
+{
+	static unsigned counter;
+	snprintf(out, 19, "T%05u%06u%06u", (unsigned)(getpid() % 100000), (unsigned)(rand() % 1000000),
+	    ++counter);
+}
+
+static hc_store_t *
+open_or_fail(const char *u)
+{
+	hc_store_t *st = NULL;
+	assert_int_equal(hc_store_open(u, &st), HC_OK);
+	assert_non_null(st);
+	return st;
+}
+
+static void
+test_open_migrates_once(void **state)
+{
+	hc_store_t *st = open_or_fail(uri);
+	int v = 0;
+
+	(void)state;
+	assert_int_equal(hc_store_schema_version(st, &v), HC_OK);
+	assert_int_equal(v, 2);
+	hc_store_close(&st);
+	assert_null(st);
+	/* a second open must not re-run a migration (CREATE TABLE would fail) */
+	st = open_or_fail(uri);
+	assert_int_equal(hc_store_schema_version(st, &v), HC_OK);
+	assert_int_equal(v, 2);
+	hc_store_close(&st);
+}
+
+static void
+test_journal(void **state)
+{
+	hc_store_t *st = open_or_fail(uri);
+	hc_journal_entry_t e, list[8];
+	char card[19];
+	size_t n = 0, k;
+
+	(void)state;
+	card_number(card);
+	for (k = 0; k < 3; k++) {
+		memset(&e, 0, sizeof(e));
+		e.kind = k == 0 ? HC_JOURNAL_ISSUE : HC_JOURNAL_REGISTER;
+		snprintf(e.card_number, sizeof(e.card_number), "%s", card);
+		snprintf(e.issue_serial, sizeof(e.issue_serial), "S000000001");
+		snprintf(e.who, sizeof(e.who), "前台%zu", k);
+		snprintf(e.detail, sizeof(e.detail), "{\"name\":\"张三\",\"n\":%zu}", k);
+		assert_int_equal(hc_store_journal_add(st, &e), HC_OK);
+		assert_true(e.id > 0);
+		assert_int_equal(strlen(e.entry_id), HC_ENTRY_ID_LEN);
+		assert_true(e.at > 1600000000);
+	}
+	assert_int_equal(hc_store_journal_list(st, card, list, 8, &n), HC_OK);
+	assert_int_equal(n, 3);
+	/* newest first, round-tripped UTF-8 */
+	assert_string_equal(list[0].who, "前台2");
+	assert_string_equal(list[0].detail, "{\"name\":\"张三\",\"n\":2}");
+	assert_int_equal(list[2].kind, HC_JOURNAL_ISSUE);
+	assert_string_not_equal(list[0].entry_id, list[1].entry_id);
+	/* limit respected */
+	assert_int_equal(hc_store_journal_list(st, card, list, 2, &n), HC_OK);
+	assert_int_equal(n, 2);
+	/* a bad kind is refused */
+	memset(&e, 0, sizeof(e));
+	e.kind = (hc_journal_kind_t)99;
+	assert_int_equal(hc_store_journal_add(st, &e), HC_ERR_INVALID_ARGUMENT);
+	hc_store_close(&st);
+}
+
+static void
+fill_charge(hc_charge_t *c, const char *card, uint16_t n)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->card_number, sizeof(c->card_number), "%s", card);
+	snprintf(c->app_serial, sizeof(c->app_serial), "12345678901234567890");
+	c->ledger = 2;
+	c->n = n;
+	c->amount = 597;
+	c->t = 0x01020304;
+	memcpy(c->terminal, "\x11\x22\x33\x44\x55\x66", 6);
+	snprintf(c->date, sizeof(c->date), "20261123");
+	snprintf(c->time, sizeof(c->time), "113000");
+	c->fund = 2728;
+	c->account = 54;
+	c->self_pay = 597;
+	c->balance_after = -1;
+}
+
+static void
+test_charge_lifecycle(void **state)
+{
+	hc_store_t *st = open_or_fail(uri);
+	hc_charge_t c, open[4], got;
+	char card[19];
+	size_t n = 9;
+
+	(void)state;
+	card_number(card);
+	fill_charge(&c, card, 7);
+	assert_int_equal(hc_store_charge_intent(st, &c), HC_OK);
+	assert_true(c.id > 0);
+	assert_int_equal(hc_store_charge_open_list(st, card, "12345678901234567890", open, 4, &n),
+	    HC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(open[0].n, 7);
+	assert_int_equal(open[0].amount, 597);
+	assert_int_equal(open[0].t, 0x01020304);
+	assert_memory_equal(open[0].terminal, "\x11\x22\x33\x44\x55\x66", 6);
+	assert_int_equal(open[0].fund + open[0].account + open[0].self_pay, 3379);
+	assert_int_equal(open[0].state, HC_CHARGE_OPEN);
+	/* another application serial has nothing open */
+	assert_int_equal(hc_store_charge_open_list(st, card, "99999999999999999999", open, 4, &n),
+	    HC_OK);
+	assert_int_equal(n, 0);
+
+	c.state = HC_CHARGE_COMPLETED;
+	memcpy(c.tac, "\xde\xad\xbe\xef", 4);
+	memcpy(c.mac2, "\x01\x02\x03\x04", 4);
+	c.balance_after = 9403;
+	assert_int_equal(hc_store_charge_outcome(st, &c), HC_OK);
+	assert_int_equal(hc_store_charge_open_list(st, card, NULL, open, 4, &n), HC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(hc_store_charge_get(st, c.entry_id, &got), HC_OK);
+	assert_int_equal(got.state, HC_CHARGE_COMPLETED);
+	assert_memory_equal(got.tac, "\xde\xad\xbe\xef", 4);
+	assert_memory_equal(got.mac2, "\x01\x02\x03\x04", 4);
+	assert_int_equal(got.balance_after, 9403);
+	/* an outcome is final */
+	c.state = HC_CHARGE_VOID;
+	assert_int_equal(hc_store_charge_outcome(st, &c), HC_ERR_STORE);
+	assert_int_equal(hc_store_charge_get(st, c.entry_id, &got), HC_OK);
+	assert_int_equal(got.state, HC_CHARGE_COMPLETED);
+
+	/* bad intents are refused before anything is written */
+	fill_charge(&c, card, 8);
+	c.amount = 0;
+	assert_int_equal(hc_store_charge_intent(st, &c), HC_ERR_INVALID_ARGUMENT);
+	fill_charge(&c, card, 8);
+	c.fund = -1;
+	assert_int_equal(hc_store_charge_intent(st, &c), HC_ERR_INVALID_ARGUMENT);
+	fill_charge(&c, card, 8);
+	c.ledger = 3;
+	assert_int_equal(hc_store_charge_intent(st, &c), HC_ERR_INVALID_ARGUMENT);
+	assert_int_equal(hc_store_charge_open_list(st, card, NULL, open, 4, &n), HC_OK);
+	assert_int_equal(n, 0);
+	hc_store_close(&st);
+}
+
+/* An intent survives the process dying right after hc_store_charge_intent returns. */
+static void
+test_charge_intent_survives_crash(void **state)
+{
+	hc_charge_t c, open[4];
+	char card[19];
+	hc_store_t *st;
+	pid_t pid;
+	int status = 0;
+	size_t n = 0;
+
+	(void)state;
+	card_number(card);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		hc_store_t *child = NULL;
+		if (hc_store_open(uri, &child) != HC_OK)
+			_exit(2);
+		fill_charge(&c, card, 11);
+		if (hc_store_charge_intent(child, &c) != HC_OK)
+			_exit(3);
+		_exit(0);   /* no close, no outcome: the debit was torn */
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	st = open_or_fail(uri);
+	assert_int_equal(hc_store_charge_open_list(st, card, NULL, open, 4, &n), HC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(open[0].n, 11);
+	open[0].state = HC_CHARGE_VOID;
+	assert_int_equal(hc_store_charge_outcome(st, &open[0]), HC_OK);
+	assert_int_equal(hc_store_charge_open_list(st, card, NULL, open, 4, &n), HC_OK);
+	assert_int_equal(n, 0);
+	hc_store_close(&st);
+}
+
+static void
+bl_entry(hc_bl_entry_t *e, const char *card, const char *serial, hc_bl_state_t s)
+{
+	memset(e, 0, sizeof(*e));
+	snprintf(e->card_number, sizeof(e->card_number), "%s", card);
+	snprintf(e->issue_serial, sizeof(e->issue_serial), "%s", serial);
+	e->state = s;
+	snprintf(e->who, sizeof(e->who), "窗口3");
+}
+
+static void
+test_blacklist(void **state)
+{
+	hc_store_t *st = open_or_fail(uri);
+	hc_bl_entry_t e, got, list[4];
+	char card[19];
+	int64_t v0 = 0, v1 = 0;
+	size_t n = 0;
+
+	(void)state;
+	card_number(card);
+	assert_int_equal(hc_store_bl_get(st, card, "A000000001", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_NONE);
+	assert_false(hc_bl_refused(got.state));
+	assert_int_equal(hc_store_bl_max_version(st, &v0), HC_OK);
+
+	bl_entry(&e, card, "A000000001", HC_BL_LOST);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_OK);
+	assert_true(e.version > v0);
+	assert_int_equal(hc_store_bl_get(st, card, "A000000001", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_LOST);
+	assert_true(hc_bl_refused(got.state));
+	assert_string_equal(got.who, "窗口3");
+	assert_true(got.at > 1600000000);
+	/* another serial of the same card number is not affected */
+	assert_int_equal(hc_store_bl_get(st, card, "A000000002", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_NONE);
+
+	bl_entry(&e, card, "A000000001", HC_BL_FOUND);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_OK);
+	assert_int_equal(hc_store_bl_get(st, card, "A000000001", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_FOUND);
+	assert_false(hc_bl_refused(got.state));
+	/* found twice: nothing is lost */
+	assert_int_equal(hc_store_bl_set(st, &e), HC_ERR_NOT_PERMITTED);
+
+	bl_entry(&e, card, "A000000001", HC_BL_REPLACED);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_OK);
+	v1 = e.version;
+	bl_entry(&e, card, "A000000001", HC_BL_LOST);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_ERR_NOT_PERMITTED);
+	bl_entry(&e, card, "A000000001", HC_BL_FOUND);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_ERR_NOT_PERMITTED);
+	assert_int_equal(hc_store_bl_get(st, card, "A000000001", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_REPLACED);
+	assert_int_equal(got.version, v1);
+
+	/* changes since v0: only the latest state of the entry */
+	assert_int_equal(hc_store_bl_changes(st, v0, list, 4, &n), HC_OK);
+	assert_true(n >= 1);
+	assert_int_equal(list[n - 1].version, v1);
+	assert_int_equal(list[n - 1].state, HC_BL_REPLACED);
+	assert_int_equal(hc_store_bl_list_card(st, card, list, 4, &n), HC_OK);
+	assert_int_equal(n, 1);
+
+	bl_entry(&e, card, "A000000001", HC_BL_NONE);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_ERR_INVALID_ARGUMENT);
+	assert_int_equal(hc_bl_state_parse("lost"), HC_BL_LOST);
+	assert_int_equal(hc_bl_state_parse("stolen"), -1);
+	hc_store_close(&st);
+}
+
+static int
+count_name(const char *name, void *arg)
+{
+	(void)name;
+	(*(int *)arg)++;
+	return 0;
+}
+
+static void
+test_archive(void **state)
+{
+	hc_store_t *st = open_or_fail(uri);
+	uint8_t data[300], back[300];
+	char card[19];
+	size_t len, k;
+	int names = 0;
+
+	(void)state;
+	card_number(card);
+	for (k = 0; k < sizeof(data); k++)
+		data[k] = (uint8_t)(k * 7);   /* includes 00 and bytes >= 80 */
+	assert_int_equal(hc_store_archive_put(st, card, "S1", "DF01/EF05", data, sizeof(data)), HC_OK);
+	assert_int_equal(hc_store_archive_put(st, card, "S1", "DF02/EF05", data, 10), HC_OK);
+	len = sizeof(back);
+	assert_int_equal(hc_store_archive_get(st, card, "S1", "DF01/EF05", back, &len), HC_OK);
+	assert_int_equal(len, sizeof(data));
+	assert_memory_equal(back, data, sizeof(data));
+	/* overwrite */
+	data[0] = 0xAA;
+	assert_int_equal(hc_store_archive_put(st, card, "S1", "DF01/EF05", data, 5), HC_OK);
+	len = sizeof(back);
+	assert_int_equal(hc_store_archive_get(st, card, "S1", "DF01/EF05", back, &len), HC_OK);
+	assert_int_equal(len, 5);
+	assert_int_equal(back[0], 0xAA);
+	len = 4;
+	assert_int_equal(hc_store_archive_get(st, card, "S1", "DF01/EF05", back, &len),
+	    HC_ERR_BUFFER_TOO_SMALL);
+	len = sizeof(back);
+	assert_int_equal(hc_store_archive_get(st, card, "S2", "DF01/EF05", back, &len), HC_ERR_STORE);
+	assert_int_equal(hc_store_archive_names(st, card, "S1", count_name, &names), HC_OK);
+	assert_int_equal(names, 2);
+	hc_store_close(&st);
+}
+
+static void
+test_sync(void **state)
+{
+	const char *pg = getenv("HCARD_PG_URI");
+	hc_store_t *local = open_or_fail(term_path);   /* a fresh terminal */
+	hc_store_t *remote = open_or_fail(pg != NULL ? pg : remote_path);
+	hc_sync_stats_t s;
+	hc_journal_entry_t e, list[8];
+	hc_charge_t c, got;
+	hc_bl_entry_t b, bg;
+	char card[19];
+	size_t n = 0, k;
+
+	(void)state;
+	card_number(card);
+	/* offline: two registrations and an open charge on the terminal */
+	for (k = 0; k < 2; k++) {
+		memset(&e, 0, sizeof(e));
+		e.kind = HC_JOURNAL_REGISTER;
+		snprintf(e.card_number, sizeof(e.card_number), "%s", card);
+		assert_int_equal(hc_store_journal_add(local, &e), HC_OK);
+	}
+	fill_charge(&c, card, 3);
+	assert_int_equal(hc_store_charge_intent(local, &c), HC_OK);
+	/* meanwhile the card is reported lost at the central desk */
+	bl_entry(&b, card, "S1", HC_BL_LOST);
+	assert_int_equal(hc_store_bl_set(remote, &b), HC_OK);
+	/* and the terminal, offline, marks another card revoked */
+	bl_entry(&b, card, "S0", HC_BL_REVOKED);
+	assert_int_equal(hc_store_bl_set(local, &b), HC_OK);
+
+	assert_int_equal(hc_store_sync(local, remote, &s), HC_OK);
+	assert_true(s.journal_pushed >= 3);
+	assert_true(s.bl_pulled >= 1);
+	assert_int_equal(s.bl_pushed, 1);
+	assert_int_equal(hc_store_bl_get(local, card, "S1", &bg), HC_OK);
+	assert_int_equal(bg.state, HC_BL_LOST);
+	assert_int_equal(hc_store_bl_get(remote, card, "S0", &bg), HC_OK);
+	assert_int_equal(bg.state, HC_BL_REVOKED);
+	assert_int_equal(hc_store_journal_list(remote, card, list, 8, &n), HC_OK);
+	assert_int_equal(n, 3);
+
+	/* again: nothing new, no duplicates */
+	assert_int_equal(hc_store_sync(local, remote, &s), HC_OK);
+	assert_int_equal(s.journal_pushed, 0);
+	assert_int_equal(s.bl_pushed, 0);
+	assert_int_equal(hc_store_journal_list(remote, card, list, 8, &n), HC_OK);
+	assert_int_equal(n, 3);
+
+	/* the charge's outcome arrives later: pushed as an update of the same entry */
+	c.state = HC_CHARGE_COMPLETED;
+	memcpy(c.tac, "\x0a\x0b\x0c\x0d", 4);
+	c.balance_after = 100;
+	assert_int_equal(hc_store_charge_outcome(local, &c), HC_OK);
+	assert_int_equal(hc_store_sync(local, remote, &s), HC_OK);
+	assert_int_equal(s.journal_pushed, 1);
+	assert_int_equal(hc_store_journal_list(remote, card, list, 8, &n), HC_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(hc_store_charge_get(remote, c.entry_id, &got), HC_OK);
+	assert_int_equal(got.state, HC_CHARGE_COMPLETED);
+	assert_memory_equal(got.tac, "\x0a\x0b\x0c\x0d", 4);
+	assert_int_equal(got.fund, 2728);
+	hc_store_close(&local);
+	hc_store_close(&remote);
+}
+
+static void
+test_unreachable(void **state)
+{
+	hc_store_t *st = NULL;
+
+	(void)state;
+	assert_int_equal(hc_store_open("postgresql://nobody@/none?host=/nonexistent-hcard-dir", &st),
+	    HC_ERR_STORE_UNREACHABLE);
+	assert_null(st);
+	assert_int_not_equal(hc_store_open("sqlite:/nonexistent-hcard-dir/x.db", &st), HC_OK);
+	assert_null(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_migrates_once),
+		cmocka_unit_test(test_journal),
+		cmocka_unit_test(test_charge_lifecycle),
+		cmocka_unit_test(test_charge_intent_survives_crash),
+		cmocka_unit_test(test_blacklist),
+		cmocka_unit_test(test_archive),
+		cmocka_unit_test(test_sync),
+		cmocka_unit_test(test_unreachable),
+	};
+	char cmd[300];
+	int rc;
+
+	srand((unsigned)getpid());
+	if (mkdtemp(tmpdir) == NULL)
+		return 99;
+	snprintf(local_path, sizeof(local_path), "sqlite:%s/local.db", tmpdir);
+	snprintf(remote_path, sizeof(remote_path), "sqlite:%s/remote.db", tmpdir);
+	snprintf(term_path, sizeof(term_path), "sqlite:%s/terminal.db", tmpdir);
+	uri = getenv("HCARD_PG_URI") != NULL && getenv("HCARD_TEST_PG") != NULL ?
+	    getenv("HCARD_PG_URI") : local_path;
+	fprintf(stderr, "store under test: %s\n", uri == local_path ? "sqlite" : "postgresql");
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", tmpdir);
+	return rc;
+}
