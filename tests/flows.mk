@@ -6,3 +6,11 @@ TESTS += tests/unit/test_store tests/integration/test_store_pg.sh
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_store_LDADD = $(HC_STORE_TEST_LIBS)
+
+# benchmarks (make bench): blacklist lookups in a 10-million-entry SQLite store
+EXTRA_PROGRAMS += tests/bench/flows_blacklist
+HC_BENCH += tests/bench/flows_blacklist
+CLEANFILES += tests/bench/flows_blacklist
+tests_bench_flows_blacklist_SOURCES = tests/bench/flows_blacklist.c
+tests_bench_flows_blacklist_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
+tests_bench_flows_blacklist_LDADD = src/libhcstore.la apdu/libhcapdu.la $(SQLITE_LIBS) $(PQ_LIBS) $(CRYPTO_LIBS)
