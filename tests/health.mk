@@ -1,1 +1,16 @@
-# tests of the health area
+# tests of the health area (libhcard core: codecs, ID numbers, profile, session, health files)
+HC_HEALTH_UNIT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+
+check_PROGRAMS += tests/unit/test_codec tests/unit/test_idnum tests/unit/test_profile
+TESTS += tests/unit/test_codec tests/unit/test_idnum tests/unit/test_profile
+
+# Pure functions: the sources are compiled into the tests (no card, no PC/SC).
+tests_unit_test_codec_SOURCES = tests/unit/test_codec.c src/codec.c src/codec.h
+tests_unit_test_codec_CFLAGS = $(HC_HEALTH_UNIT_CFLAGS)
+tests_unit_test_codec_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_idnum_SOURCES = tests/unit/test_idnum.c src/idnum.c src/codec.c
+tests_unit_test_idnum_CFLAGS = $(HC_HEALTH_UNIT_CFLAGS)
+tests_unit_test_idnum_LDADD = $(CMOCKA_LIBS)
+tests_unit_test_profile_SOURCES = tests/unit/test_profile.c src/profile.c src/profile.h
+tests_unit_test_profile_CFLAGS = $(HC_HEALTH_UNIT_CFLAGS)
+tests_unit_test_profile_LDADD = $(CMOCKA_LIBS)
