@@ -15,6 +15,7 @@
 #include "hcard.h"
 #include "hcard_health.h"
 #include "hcard_visit.h"
+#include "hcard_purse.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,6 +43,8 @@ typedef struct hc_flow_env {
 	const hc_trust_t *trust;    /* root CAs for the issuer certificate (register) */
 	const char *who;            /* operator, for the journal and the blacklist ("" if NULL) */
 	const char *today;          /* "YYYYMMDD" for validity checks; NULL = host date */
+	const char *issuer_keys;    /* issuance: the issuer's key-set file (issuer.cert, purse
+	                               PRK/DLK masters: hc_purse_issuer_open) */
 } hc_flow_env_t;
 
 /* Cost of a flow: APDUs to the user card and the SAM/PSAM, wall time. */
@@ -82,6 +85,34 @@ typedef struct hc_register_result {
  * the spot (temporary for lost, permanent for replaced or revoked). */
 int hc_flow_register(hc_card_t *card, const hc_flow_env_t *env, hc_register_result_t *out);
 
+/* ---- charge (扣费) ---- */
+
+typedef struct hc_charge_request {
+	int64_t total;              /* fen: fund + account + self_pay (HC_ERR_SPLIT otherwise) */
+	int64_t fund;               /* 统筹基金支付: journaled for clearing */
+	int64_t account;            /* 个人账户: journaled for clearing */
+	int64_t self_pay;           /* 个人自付: debited from the card */
+	int ledger;                 /* HC_LEDGER_EP (0 means EP) or HC_LEDGER_ED (needs pin) */
+	const char *pin;            /* ED: the cardholder PIN (wiped by the purse, never logged) */
+	const char *retry_of;       /* entry id of a charge that ended HC_ERR_RECOVERY_PENDING */
+	const hc_visit_record_t *visit;  /* optional: outpatient record written and signed after */
+} hc_charge_request_t;
+
+typedef struct hc_charge_result {
+	int result;                 /* of the charge; the visit record has its own */
+	hc_purse_receipt_t receipt; /* TAC, balance, journal entry id */
+	size_t recovered;           /* torn charges of this card resolved first */
+	int visit_result;           /* hc_err_t of the visit record write (-1: none asked) */
+	int visit_slot;
+	hc_flow_cost_t cost;
+} hc_charge_result_t;
+
+/* Charge: refuses a blacklisted card; resolves any open intent of the card (purse.md "Torn
+ * purchases"); debits self_pay with the split journaled; then, if asked and the charge
+ * succeeded, writes and signs the outpatient visit record (type 2, 3 or 5 SAM). */
+int hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_request_t *req,
+    hc_charge_result_t *out);
+
 /* ---- block / unblock on the card (type 4 or 5 SAM: LK of DF01-DF03) ---- */
 
 /* Blocks DF01, DF02 and DF03 (APPLICATION BLOCK, temporary or permanent); an application
@@ -108,26 +139,26 @@ int hc_flow_card_state(const hc_flow_env_t *env, const char *card_number, const 
 /* ---- issue (发卡) with a type 5 SAM ---- */
 
 /* An issuance profile: the cardholder's data as JSON (UTF-8), doc/flows.md. */
-typedef struct hc_profile hc_profile_t;
+typedef struct hc_issue_profile hc_issue_profile_t;
 
-/* Parses a profile from JSON text. Fields are checked by hc_profile_validate, not here;
+/* Parses a profile from JSON text. Fields are checked by hc_issue_profile_validate, not here;
  * unknown keys and wrong JSON types are refused (HC_ERR_PROFILE) with the key in why. */
-int hc_profile_parse(const char *json, hc_profile_t **out, char *why, size_t why_cap);
+int hc_issue_profile_parse(const char *json, hc_issue_profile_t **out, char *why, size_t why_cap);
 /* Reads and parses a file. */
-int hc_profile_load(const char *path, hc_profile_t **out, char *why, size_t why_cap);
-void hc_profile_free(hc_profile_t **p);
+int hc_issue_profile_load(const char *path, hc_issue_profile_t **out, char *why, size_t why_cap);
+void hc_issue_profile_free(hc_issue_profile_t **p);
 /* Validates everything before a card is touched: ID number (GB 11643 check digit, birth
  * date, sex), birth date = the ID's, text lengths and GBK, codes, dates, photo, PIN format,
  * opening balance; a child without an ID card (household register) needs a guardian as
  * contact 1. HC_OK or the first error, with the field and the reason in why. */
-int hc_profile_validate(const hc_profile_t *p, const char *today, char *why, size_t why_cap);
+int hc_issue_profile_validate(const hc_issue_profile_t *p, const char *today, char *why, size_t why_cap);
 /* Card number (the ID number) and issue serial of the profile. */
-const char *hc_profile_card_number(const hc_profile_t *p);
-const char *hc_profile_issue_serial(const hc_profile_t *p);
+const char *hc_issue_profile_card_number(const hc_issue_profile_t *p);
+const char *hc_issue_profile_issue_serial(const hc_issue_profile_t *p);
 /* Sets the issue serial (replacement cards); HC_ERR_INVALID_ARGUMENT if longer than 10. */
-int hc_profile_set_issue_serial(hc_profile_t *p, const char *serial);
+int hc_issue_profile_set_issue_serial(hc_issue_profile_t *p, const char *serial);
 /* The profile as JSON text (malloc'd; free()). NULL on failure. */
-char *hc_profile_to_json(const hc_profile_t *p);
+char *hc_issue_profile_to_json(const hc_issue_profile_t *p);
 
 typedef struct hc_issue_result {
 	int result;
@@ -147,7 +178,7 @@ const char *hc_issue_step_name(size_t i);
  * photo, cardholder PIN (RELOAD PIN), opening balance, ACTIVATE; archives the profile in the
  * store under (card number, issue serial) for a later replacement; journaled. The profile
  * is validated first and nothing is written to the card when it is invalid. */
-int hc_flow_issue(hc_card_t *card, const hc_flow_env_t *env, const hc_profile_t *p,
+int hc_flow_issue(hc_card_t *card, const hc_flow_env_t *env, const hc_issue_profile_t *p,
     hc_issue_result_t *out);
 
 /* Replacement (补办): issues the card in the reader as a replacement of (card number,
