@@ -1,1 +1,15 @@
 # sim: build fragment, included by the top-level Makefile.am
+# hcard-sim: card OS + SAM behind vpcd (doc/simulator.md).
+bin_PROGRAMS += sim/hcard-sim
+noinst_HEADERS += sim/card.h sim/module.h sim/image.h sim/cmds.h sim/profile.h sim/server.h
+
+# the core: file system, dispatch, access conditions, images, factory (no vpcd, no main)
+SIM_CORE_SOURCES = sim/card.c sim/modules.c sim/dispatch.c sim/fs_cmds.c sim/record_cmds.c \
+	sim/life_cmds.c sim/profile.c sim/image.c sim/dump.c
+
+sim_hcard_sim_SOURCES = $(SIM_CORE_SOURCES) sim/server.c sim/main.c
+sim_hcard_sim_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
+sim_hcard_sim_LDADD = crypto/libhccrypto.la apdu/libhcapdu.la $(CRYPTO_LIBS)
+
+# Modules (sim/module.h): each owner adds ONE line below with its sources, e.g.
+#   sim_hcard_sim_SOURCES += sim/purse.c sim/purse_tx.c

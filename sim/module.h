@@ -8,7 +8,7 @@
  *
  * with one of the names declared at the end of this header (weak references in
  * sim/modules.c: a module that is not linked is simply absent), and adds its .c files to
- * hcard_sim_SOURCES in sim/local.mk (one line; allowed edit).
+ * sim_hcard_sim_SOURCES in sim/local.mk (one line; allowed edit).
  */
 #ifndef HC_SIM_MODULE_H
 #define HC_SIM_MODULE_H
@@ -114,7 +114,8 @@ extern const sim_module_t sim_purse_module;    /* purse: debit application on th
 extern const sim_module_t sim_psam_module;     /* purse: PSAM application on the SAM card */
 extern const sim_module_t sim_pki_module;      /* pkcs11: PKI application on the user card */
 
-/* Linked modules, in a fixed order (keys, sam, purse, psam, pki); n set to the count. */
+/* The module registry in its fixed order (keys, sam, purse, psam, pki), n entries; an
+ * entry is NULL when that module is not linked into this build: skip NULLs. */
 const sim_module_t *const *sim_modules(size_t *n);
 
 /* The secure-messaging hook of the linked modules, or the core's default (6982). */
