@@ -14,3 +14,9 @@ CLEANFILES += tests/bench/flows_blacklist
 tests_bench_flows_blacklist_SOURCES = tests/bench/flows_blacklist.c
 tests_bench_flows_blacklist_CFLAGS = $(AM_CFLAGS) $(SQLITE_CFLAGS)
 tests_bench_flows_blacklist_LDADD = src/libhcstore.la apdu/libhcapdu.la $(SQLITE_LIBS) $(PQ_LIBS) $(CRYPTO_LIBS)
+
+check_PROGRAMS += tests/unit/test_flow_profile
+TESTS += tests/unit/test_flow_profile
+tests_unit_test_flow_profile_SOURCES = tests/unit/test_flow_profile.c
+tests_unit_test_flow_profile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_flow_profile_LDADD = src/libhcard.la $(CMOCKA_LIBS)
