@@ -139,8 +139,10 @@ int hc_trust_new(hc_trust_t **out);
 void hc_trust_free(hc_trust_t **trust);
 /* Adds (or replaces) a root key. At most 16 CAs. */
 int hc_trust_add(hc_trust_t *trust, const uint8_t ca_id[4], const uint8_t pub[64]);
-/* Loads a trust file: one CA per line, "CAID-HEX8 PUBKEY-HEX128" (blank lines and lines
- * starting with '#' ignored). A malformed line: HC_ERR_CONFIG; unreadable: HC_ERR_IO. */
+/* Loads a trust file: one CA per line, "CAID-HEX8 PUBKEY-HEX128"; a simulator key-set file
+ * also works ("ca.id HEX8" and "ca.pub HEX128" lines, its other "name.x" lines skipped).
+ * Blank lines and lines starting with '#' are ignored. A malformed line or no complete root
+ * key: HC_ERR_CONFIG; unreadable: HC_ERR_IO. */
 int hc_trust_load(hc_trust_t *trust, const char *path);
 
 /* --- card operations (DF03, through the card session) ----------------------------------- */

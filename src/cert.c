@@ -73,14 +73,36 @@ hc_trust_find(const hc_trust_t *trust, const uint8_t ca_id[4])
 	return NULL;
 }
 
+/* A key-set line "ca.id HEX8" / "ca.pub HEX128" (the simulator's key-set files, see
+ * doc/visit-records.md); other dotted names of a key set are skipped. 1 used, 0 skipped,
+ * -1 malformed. */
+static int
+keyset_line(const char *name, const char *hex, uint8_t id[4], int *have_id, uint8_t pub[64],
+            int *have_pub)
+{
+	if (strcmp(name, "ca.id") == 0) {
+		if (strlen(hex) != 8 || hc_hex_decode(hex, id, 4) != 4)
+			return -1;
+		*have_id = 1;
+		return 1;
+	}
+	if (strcmp(name, "ca.pub") == 0) {
+		if (strlen(hex) != 128 || hc_hex_decode(hex, pub, 64) != 64)
+			return -1;
+		*have_pub = 1;
+		return 1;
+	}
+	return 0;
+}
+
 int
 hc_trust_load(hc_trust_t *trust, const char *path)
 {
 	FILE *f = NULL;
-	char line[TRUST_LINE_MAX], id_hex[16], pub_hex[160], extra[2];
-	uint8_t id[4], pub[64];
-	unsigned lineno = 0;
-	int rc = HC_ERR_INVALID_ARGUMENT;
+	char line[TRUST_LINE_MAX], first[64], second[160], extra[2];
+	uint8_t id[4], pub[64], ks_id[4], ks_pub[64];
+	unsigned lineno = 0, added = 0;
+	int rc = HC_ERR_INVALID_ARGUMENT, have_id = 0, have_pub = 0, k;
 
 	if (trust == NULL || path == NULL)
 		goto out;
@@ -90,29 +112,51 @@ hc_trust_load(hc_trust_t *trust, const char *path)
 		rc = HC_ERR_IO;
 		goto out;
 	}
+	rc = HC_ERR_CONFIG;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		lineno++;
 		if (strchr(line, '\n') == NULL && !feof(f)) {
 			hc_log_error("%s:%u: line too long", path, lineno);
-			rc = HC_ERR_CONFIG;
 			goto out;
 		}
 		if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
 			continue;
-		if (sscanf(line, "%15s %159s %1s", id_hex, pub_hex, extra) != 2 ||
-		    strlen(id_hex) != 8 || strlen(pub_hex) != 128 ||
-		    hc_hex_decode(id_hex, id, sizeof(id)) != 4 ||
-		    hc_hex_decode(pub_hex, pub, sizeof(pub)) != 64) {
-			hc_log_error("%s:%u: expected \"CAID-HEX8 PUBKEY-HEX128\"", path, lineno);
-			rc = HC_ERR_CONFIG;
+		if (sscanf(line, "%63s %159s %1s", first, second, extra) != 2) {
+			hc_log_error("%s:%u: expected two fields", path, lineno);
 			goto out;
 		}
-		rc = hc_trust_add(trust, id, pub);
-		if (rc != HC_OK)
+		if (strchr(first, '.') != NULL) {
+			k = keyset_line(first, second, ks_id, &have_id, ks_pub, &have_pub);
+			if (k < 0) {
+				hc_log_error("%s:%u: bad %s", path, lineno, first);
+				goto out;
+			}
+			if (have_id && have_pub) {
+				if ((rc = hc_trust_add(trust, ks_id, ks_pub)) != HC_OK)
+					goto out;
+				rc = HC_ERR_CONFIG;
+				have_id = have_pub = 0;
+				added++;
+			}
+			continue;
+		}
+		if (strlen(first) != 8 || strlen(second) != 128 ||
+		    hc_hex_decode(first, id, sizeof(id)) != 4 ||
+		    hc_hex_decode(second, pub, sizeof(pub)) != 64) {
+			hc_log_error("%s:%u: expected \"CAID-HEX8 PUBKEY-HEX128\"", path, lineno);
 			goto out;
+		}
+		if ((rc = hc_trust_add(trust, id, pub)) != HC_OK)
+			goto out;
+		rc = HC_ERR_CONFIG;
+		added++;
 	}
 	if (ferror(f)) {
 		rc = HC_ERR_IO;
+		goto out;
+	}
+	if (added == 0 || have_id || have_pub) {
+		hc_log_error("%s: no complete root key", path);
 		goto out;
 	}
 	rc = HC_OK;

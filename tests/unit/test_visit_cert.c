@@ -335,6 +335,22 @@ test_trust_file(void **state)
 	fprintf(fp, "43413031 %.*s\n", 126, hex);
 	fclose(fp);
 	assert_int_equal(hc_trust_load(t, path), HC_ERR_CONFIG);
+	/* a key-set file: ca.id / ca.pub lines, other keys skipped */
+	hc_trust_free(&t);
+	assert_int_equal(hc_trust_new(&t), HC_OK);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "# IRK DDF1\nmk.01 2600BC28BF850376030419DDBBB09893\nca.id 43413031\n"
+	        "ca.priv 00\nca.pub %s\n", hex);
+	fclose(fp);
+	assert_int_equal(hc_trust_load(t, path), HC_OK);
+	assert_memory_equal(hc_trust_find(t, CA_ID), f->root_pub, 64);
+	/* ca.id without ca.pub: no root key */
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "ca.id 43413031\n");
+	fclose(fp);
+	assert_int_equal(hc_trust_load(t, path), HC_ERR_CONFIG);
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(hc_trust_load(t, path), HC_ERR_IO);
 	hc_trust_free(&t);
