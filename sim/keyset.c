@@ -57,8 +57,8 @@ sim_keyset_free(sim_keyset_t **ksp)
 static int
 valid_name_char(char ch)
 {
-	return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '.' || ch == '_' ||
-	       ch == '-';
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+	       ch == '.' || ch == '_' || ch == '-';
 }
 
 /* One line "name hex" (already stripped of comments); blank lines are fine. */

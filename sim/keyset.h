@@ -5,7 +5,7 @@
  *
  * Key-set file format (doc/simulator.md, "Keys, authentication and the health SAM"): UTF-8
  * text, one `name hex` pair per line, `#` comments and blank lines ignored, names
- * [a-z0-9._-]{1,31}, values even-length hex (no spaces). Unknown names are kept, so other
+ * [A-Za-z0-9._-]{1,31}, values even-length hex (no spaces). Unknown names are kept, so other
  * areas can add their own keys. Names written by `hcard-sim keyset`:
  *   mk.TT          national master key (16 bytes) of the key with SAM tag TT (hex, 01..16)
  *   ca.id          root CA id (4)            ca.priv / ca.pub   root SM2 key (32 / 64)

@@ -21,6 +21,7 @@
 #define SECTION_FORMAT 1u
 #define KEY_VERSION    0x01u
 #define EF_PUBLIC      0x0015u  /* serial ans 10 || type || key version || RFU 2 */
+#define EF_TERMINAL    0x0016u  /* terminal number b 6 */
 #define EF_CERT        0x0017u  /* under DF01 */
 #define CERT_YEARS     10
 
@@ -248,6 +249,8 @@ sam_load(sim_card_t *card, const uint8_t *p, size_t n)
 	uint8_t fmt = 0, count = 0;
 	size_t i;
 
+	if (n == 0)
+		return 0;       /* not a SAM (the user card) */
 	if (card->kind != SIM_CARD_SAM || (st = state_create(card)) == NULL)
 		return -1;
 	hc_reader_init(&r, p, n);
@@ -294,9 +297,57 @@ sam_free_state(sim_card_t *card)
 
 static const char *const sam_factory_options[] = {
 	"keyset",       /* key-set file (default: the built-in demo key set) */
+	"sam-type",     /* 1..5 (§1; default 5, the issuer's) */
+	"sam-serial",   /* up to 10 characters (default SIM0000001) */
 	"sam-pin",      /* 6-8 digits (default 12345678) */
+	"sam-terminal", /* terminal number, 12 hex digits (default 000000000001) */
 	NULL
 };
+
+#define DEFAULT_TYPE     "5"
+#define DEFAULT_SERIAL   "SIM0000001"
+#define DEFAULT_TERMINAL "000000000001"
+
+/* EF0015: serial ans 10 (00-padded) || type || key version || RFU 2; EF0016: terminal. */
+static int
+write_public_files(sim_card_t *card, sim_sam_state_t *st, const sim_factory_opts_t *opts,
+                   uint8_t ef15_out[14])
+{
+	const char *type = sim_factory_opt(opts, "sam-type");
+	const char *serial = sim_factory_opt(opts, "sam-serial");
+	const char *term = sim_factory_opt(opts, "sam-terminal");
+	uint8_t terminal[6];
+	int ef15, ef16;
+
+	type = type != NULL ? type : DEFAULT_TYPE;
+	serial = serial != NULL ? serial : DEFAULT_SERIAL;
+	term = term != NULL ? term : DEFAULT_TERMINAL;
+	if (strlen(type) != 1 || type[0] < '1' || type[0] > '0' + (int)SIM_SAM_TYPES) {
+		hc_log_error("--sam-type must be 1 to 5");
+		return -1;
+	}
+	if (strlen(serial) == 0 || strlen(serial) > 10) {
+		hc_log_error("--sam-serial must have 1 to 10 characters");
+		return -1;
+	}
+	if (strlen(term) != 12 || hc_hex_decode(term, terminal, sizeof(terminal)) != 6) {
+		hc_log_error("--sam-terminal must be 12 hex digits");
+		return -1;
+	}
+	st->type = (uint8_t)(type[0] - '0');
+	memset(ef15_out, 0, 14);
+	memcpy(ef15_out, serial, strlen(serial));
+	ef15_out[10] = st->type;
+	ef15_out[11] = KEY_VERSION;
+	ef15 = sim_fs_child(card, 0, EF_PUBLIC);
+	ef16 = sim_fs_child(card, 0, EF_TERMINAL);
+	if (ef15 < 0 || ef16 < 0 || sim_fs_set_content(card, (uint16_t)ef15, ef15_out, 14) != 0 ||
+	    sim_fs_set_content(card, (uint16_t)ef16, terminal, sizeof(terminal)) != 0) {
+		hc_log_error("SAM files EF0015 / EF0016 missing");
+		return -1;
+	}
+	return 0;
+}
 
 static int
 sam_factory(sim_card_t *card, const sim_factory_opts_t *opts)
@@ -306,31 +357,24 @@ sam_factory(sim_card_t *card, const sim_factory_opts_t *opts)
 	sim_sam_state_t *st;
 	sim_cert_info_t info;
 	const char *pin;
-	uint8_t ca_priv[32], cert[SIM_SAM_CERT_LEN];
+	uint8_t ca_priv[32], cert[SIM_SAM_CERT_LEN], ef15[14];
 	char name[16];
 	size_t n, i;
-	int ef15, df01, ef17, ret = -1;
+	int df01, ef17, ret = -1;
 
 	if (card->kind != SIM_CARD_SAM)
 		return 0;
 	memset(&info, 0, sizeof(info));
 	if ((st = state_create(card)) == NULL)
 		goto out;
-	ef15 = sim_fs_child(card, 0, EF_PUBLIC);
 	df01 = sim_fs_child(card, 0, 0xDF01);
 	ef17 = df01 < 0 ? -1 : sim_fs_child(card, (uint16_t)df01, EF_CERT);
-	if (ef15 < 0 || card->files[ef15].size != 14 || ef17 < 0 ||
-	    card->files[ef17].size != SIM_SAM_CERT_LEN) {
-		hc_log_error("SAM files EF0015 / DF01/EF0017 missing");
+	if (ef17 < 0 || card->files[ef17].size != SIM_SAM_CERT_LEN) {
+		hc_log_error("SAM file DF01/EF0017 missing");
 		goto out;
 	}
-	st->type = card->files[ef15].data[10];
-	if (st->type < 1 || st->type > SIM_SAM_TYPES) {
-		hc_log_error("SAM type %u in EF0015 is not 1..5", st->type);
+	if (write_public_files(card, st, opts, ef15) != 0)
 		goto out;
-	}
-	if (card->files[ef15].data[11] == 0x00)
-		card->files[ef15].data[11] = KEY_VERSION;
 	pin = sim_factory_opt(opts, "sam-pin");
 	if (pin == NULL)
 		pin = SIM_SAM_DEFAULT_PIN;
@@ -358,7 +402,7 @@ sam_factory(sim_card_t *card, const sim_factory_opts_t *opts)
 		if (sim_keyset_get(ks, name, k->value, sizeof(k->value)) != 0)
 			goto out;
 		k->tag = table[i].sam_tag;
-		k->version = card->files[ef15].data[11];
+		k->version = KEY_VERSION;
 		st->n_keys++;
 	}
 	/* its SM2 key and the certificate of §5, signed by the root CA */
@@ -366,7 +410,7 @@ sam_factory(sim_card_t *card, const sim_factory_opts_t *opts)
 	    sim_keyset_get(ks, "ca.id", info.ca_id, 4) != 0 ||
 	    sim_keyset_get(ks, "ca.priv", ca_priv, sizeof(ca_priv)) != 0)
 		goto out;
-	memcpy(info.subject, card->files[ef15].data, 10);
+	memcpy(info.subject, ef15, 10);
 	info.sam_type = st->type;
 	sim_cert_validity(time(NULL), CERT_YEARS, info.not_before, info.not_after);
 	if (sim_cert_make_sam(&info, ca_priv, cert) != 0 ||

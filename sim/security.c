@@ -219,6 +219,8 @@ keys_load(sim_card_t *card, const uint8_t *p, size_t n)
 	uint8_t fmt = 0, count = 0;
 	size_t i, j;
 
+	if (n == 0)
+		return 0;       /* a card without keys (the SAM card) */
 	if ((st = state_create(card)) == NULL)
 		return -1;
 	hc_reader_init(&r, p, n);
