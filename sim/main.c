@@ -8,6 +8,7 @@
 
 #include "apdu/log.h"
 #include "sim/image.h"
+#include "sim/keyset.h"
 #include "sim/profile.h"
 #include "sim/server.h"
 
@@ -38,6 +39,7 @@ usage(void)
 	        "       hcard-sim factory --type user|sam --out IMAGE [--card-factor HEX16]"
 	        " [--city DIGITS6] [module options]\n"
 	        "       hcard-sim dump [--free] IMAGE\n"
+	        "       hcard-sim keyset [--demo] --out FILE\n"
 	        "       hcard-sim ctl SOCKET COMMAND...\n"
 	        "See doc/simulator.md.\n");
 	return 2;
@@ -232,6 +234,8 @@ main(int argc, char **argv)
 		return cmd_serve(argc - 2, argv + 2);
 	if (strcmp(argv[1], "factory") == 0)
 		return cmd_factory(argc - 2, argv + 2);
+	if (strcmp(argv[1], "keyset") == 0)
+		return sim_keyset_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "dump") == 0)
 		return cmd_dump(argc - 2, argv + 2);
 	if (strcmp(argv[1], "ctl") == 0)
