@@ -15,3 +15,30 @@ tests_unit_test_crypto_des_LDADD = $(HC_CRYPTO_TEST_LIBS)
 tests_unit_test_crypto_ec_SOURCES = tests/unit/test_crypto_ec.c
 tests_unit_test_crypto_ec_CFLAGS = $(HC_CRYPTO_TEST_CFLAGS)
 tests_unit_test_crypto_ec_LDADD = $(HC_CRYPTO_TEST_LIBS)
+
+# Integration tests of the simulator's keys, SAM and secure messaging (crypto-sam): C programs
+# under tests/integration/ run inside tests/harness/with-sim (LOG_COMPILER of tests/sim.mk).
+HC_SEC_TEST_LIBS = crypto/libhccrypto.la apdu/libhcapdu.la $(PCSC_LIBS) $(CRYPTO_LIBS) \
+	$(CMOCKA_LIBS)
+HC_SEC_TEST_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS) $(CRYPTO_CFLAGS) $(CMOCKA_CFLAGS)
+HC_SEC_TEST_COMMON = tests/integration/test_sec_common.c tests/integration/test_sec_common.h
+
+check_PROGRAMS += tests/integration/test_sec_auth tests/integration/test_sec_sam \
+	tests/integration/test_sec_sm tests/integration/test_sec_life
+TESTS += tests/integration/test_sec_auth tests/integration/test_sec_sam \
+	tests/integration/test_sec_sm tests/integration/test_sec_life \
+	tests/integration/test_sec_keyset.sh
+EXTRA_DIST += tests/integration/test_sec_keyset.sh
+
+tests_integration_test_sec_auth_SOURCES = tests/integration/test_sec_auth.c $(HC_SEC_TEST_COMMON)
+tests_integration_test_sec_auth_CFLAGS = $(HC_SEC_TEST_CFLAGS)
+tests_integration_test_sec_auth_LDADD = $(HC_SEC_TEST_LIBS)
+tests_integration_test_sec_sam_SOURCES = tests/integration/test_sec_sam.c $(HC_SEC_TEST_COMMON)
+tests_integration_test_sec_sam_CFLAGS = $(HC_SEC_TEST_CFLAGS)
+tests_integration_test_sec_sam_LDADD = $(HC_SEC_TEST_LIBS)
+tests_integration_test_sec_sm_SOURCES = tests/integration/test_sec_sm.c $(HC_SEC_TEST_COMMON)
+tests_integration_test_sec_sm_CFLAGS = $(HC_SEC_TEST_CFLAGS)
+tests_integration_test_sec_sm_LDADD = $(HC_SEC_TEST_LIBS)
+tests_integration_test_sec_life_SOURCES = tests/integration/test_sec_life.c $(HC_SEC_TEST_COMMON)
+tests_integration_test_sec_life_CFLAGS = $(HC_SEC_TEST_CFLAGS)
+tests_integration_test_sec_life_LDADD = $(HC_SEC_TEST_LIBS)
