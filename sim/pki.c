@@ -370,9 +370,11 @@ pki_save(const sim_card_t *card, hc_writer_t *w)
 	void *const *slot = (void *const *)sim_card_module_state((sim_card_t *)card, &sim_pki_module);
 	size_t i;
 
-	if (slot == NULL || (st = *slot) == NULL)
-		return -1;
 	hc_put_u8(w, PKI_SECTION_VERSION);
+	if (slot == NULL || (st = *slot) == NULL) {
+		hc_put_u8(w, 0);   /* a card without the application (SAM card) */
+		return hc_writer_ok(w) ? 0 : -1;
+	}
 	hc_put_u8(w, SIM_PKI_NKEYS);
 	for (i = 0; i < SIM_PKI_NKEYS; i++) {
 		hc_put_u8(w, key_defs[i].ref);

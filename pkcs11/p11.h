@@ -1,0 +1,138 @@
+/*
+ * hcard-pkcs11: internal interface of the PKCS#11 module (not installed).
+ *
+ * All module state lives in ONE context (p11_ctx_t) behind ONE mutex. Every entry point
+ * takes the lock with p11_enter() (which also detects C_Finalize and fork) and releases it
+ * with p11_leave(); only C_WaitForSlotEvent blocks, and it does so without the lock.
+ * Card I/O happens under the lock in short PC/SC transactions (libhcard's session).
+ */
+#ifndef HC_P11_H
+#define HC_P11_H
+
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <PCSC/winscard.h>
+
+#include "pkcs11/p11_v3.h"
+#include "hcard.h"
+
+#define P11_MAX_SLOTS     8u
+#define P11_MAX_SESSIONS  64u
+#define P11_MAX_OBJECTS   48u
+#define P11_MAX_ATTRS     24u
+#define P11_READER_MAX    128u
+
+/* Vendor mechanisms (pki.md). */
+#define CKM_HC_SM2_RAW        (CKM_VENDOR_DEFINED | 0x48430001UL)  /* sign a given e */
+#define CKM_HC_SM2_SM3        (CKM_VENDOR_DEFINED | 0x48430002UL)  /* e = SM3(Z || M) */
+
+/* One attribute of an object (value owned by the object). */
+typedef struct p11_attr {
+	CK_ATTRIBUTE_TYPE type;
+	uint8_t *value;
+	CK_ULONG len;
+} p11_attr_t;
+
+typedef struct p11_object {
+	CK_OBJECT_CLASS cls;
+	int key_ref;                   /* PKI key reference (1, 2) for keys and certs, else 0 */
+	int private_obj;               /* CKA_PRIVATE: visible after C_Login only */
+	p11_attr_t attrs[P11_MAX_ATTRS];
+	size_t n_attrs;
+} p11_object_t;
+
+typedef struct p11_slot {
+	int used;                      /* a reader was seen under this slot id */
+	char reader[P11_READER_MAX];
+	int card_present;              /* from the last PC/SC state */
+	DWORD pcsc_state;              /* dwEventState seen last (event counter in the high word) */
+	int event_pending;             /* C_WaitForSlotEvent has a change to report */
+	unsigned generation;           /* increments with every card insertion / removal / reset */
+	int has_pinpad;                /* reader offers FEATURE_VERIFY_PIN_DIRECT */
+
+	hc_terminal_t *term;           /* open while a card session is needed */
+	hc_card_t *card;
+	int logged_in;                 /* CKU_USER login done on this card */
+	int objects_loaded;
+	p11_object_t objects[P11_MAX_OBJECTS];
+	size_t n_objects;
+	char label[33], serial[17];
+	uint8_t pub[2][64];            /* PKI public keys, for SM3-with-Z */
+} p11_slot_t;
+
+/* Active operation of a session. */
+typedef enum p11_op { P11_OP_NONE = 0, P11_OP_FIND, P11_OP_SIGN } p11_op_t;
+
+typedef struct p11_session {
+	CK_SESSION_HANDLE handle;      /* 0 = free entry */
+	CK_SLOT_ID slot;
+	unsigned generation;           /* slot generation at open: a mismatch = card removed */
+	CK_FLAGS flags;                /* CKF_RW_SESSION | CKF_SERIAL_SESSION */
+	p11_op_t op;
+	/* find */
+	CK_OBJECT_HANDLE found[P11_MAX_OBJECTS];
+	size_t n_found, found_pos;
+	/* sign */
+	CK_MECHANISM_TYPE mech;
+	int sign_key;                  /* PKI key ref */
+	int context_login;             /* CKU_CONTEXT_SPECIFIC done for this operation */
+	void *md;                      /* EVP_MD_CTX for multi-part hashing mechanisms */
+} p11_session_t;
+
+typedef struct p11_ctx {
+	pid_t pid;                     /* process that called C_Initialize (fork detection) */
+	hc_ctx_t *hc;
+	SCARDCONTEXT pcsc;             /* slot enumeration and events, used under the lock */
+	SCARDCONTEXT pcsc_wait;        /* C_WaitForSlotEvent, used without the lock */
+	int pcsc_ok, pcsc_wait_ok;
+	int waiting;                   /* a thread blocks in C_WaitForSlotEvent */
+	char sam_reader[P11_READER_MAX], psam_reader[P11_READER_MAX];
+	p11_slot_t slots[P11_MAX_SLOTS];
+	size_t n_slots;
+	p11_session_t sessions[P11_MAX_SESSIONS];
+	CK_SESSION_HANDLE next_session;
+	unsigned long card_apdus;      /* for benchmarks: APDUs of closed card sessions */
+} p11_ctx_t;
+
+/* module.c: the lock and the context. p11_enter returns CKR_OK with the lock held and
+ * *ctx set, or CKR_CRYPTOKI_NOT_INITIALIZED (also in a forked child) without the lock. */
+CK_RV p11_enter(p11_ctx_t **ctx);
+void p11_leave(void);
+/* C_WaitForSlotEvent: waits in PC/SC without the lock, then re-takes it; returns
+ * CKR_CRYPTOKI_NOT_INITIALIZED, with the lock released, when C_Finalize ran meanwhile. */
+CK_RV p11_wait_unlocked(p11_ctx_t *ctx, SCARD_READERSTATE *rs, DWORD n);
+/* hc_err_t -> CK_RV through one table. */
+CK_RV p11_rv(int hc_err);
+
+/* slot.c */
+CK_RV p11_slots_refresh(p11_ctx_t *ctx);
+CK_RV p11_slot_get(p11_ctx_t *ctx, CK_SLOT_ID id, p11_slot_t **out);
+/* Opens the card session of a slot with a token (no-op when open). */
+CK_RV p11_slot_card(p11_ctx_t *ctx, p11_slot_t *slot);
+/* Card gone / reset: closes the card session, drops login and objects, bumps generation. */
+void p11_slot_card_lost(p11_ctx_t *ctx, p11_slot_t *slot);
+/* Maps an hc error of a card operation on slot, handling removal and reset. */
+CK_RV p11_slot_error(p11_ctx_t *ctx, p11_slot_t *slot, int hc_err);
+void p11_slots_free(p11_ctx_t *ctx);
+
+/* session.c */
+CK_RV p11_session_get(p11_ctx_t *ctx, CK_SESSION_HANDLE h, p11_session_t **s, p11_slot_t **slot);
+void p11_session_close(p11_ctx_t *ctx, p11_session_t *s);
+void p11_sessions_close_slot(p11_ctx_t *ctx, CK_SLOT_ID slot);
+
+/* object.c */
+CK_RV p11_objects_load(p11_ctx_t *ctx, p11_slot_t *slot);
+void p11_objects_free(p11_slot_t *slot);
+/* Object of handle h visible in the session's login state. */
+CK_RV p11_object_get(p11_ctx_t *ctx, p11_session_t *s, CK_OBJECT_HANDLE h, p11_slot_t **slot,
+                     p11_object_t **obj);
+CK_OBJECT_HANDLE p11_object_handle(CK_SLOT_ID slot, unsigned generation, size_t idx);
+const p11_attr_t *p11_object_attr(const p11_object_t *o, CK_ATTRIBUTE_TYPE type);
+
+/* sign.c: hashing helper for CKM_ECDSA_SHA* and CKM_HC_SM2_SM3. */
+void p11_sign_reset(p11_session_t *s);
+
+#endif

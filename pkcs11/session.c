@@ -1,0 +1,284 @@
+/*
+ * hcard-pkcs11: sessions and login. The login state belongs to the token (all sessions of a
+ * slot); it is dropped when the card is removed or reset, and when the card itself forgets
+ * the PIN (a key-02 signature clears it, pki.md).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "apdu/buf.h"
+#include "hcard_pki.h"
+#include "pkcs11/p11.h"
+
+#define P11_PIN_MAX 12u
+#define P11_PIN_MIN 4u
+
+CK_RV
+p11_session_get(p11_ctx_t *ctx, CK_SESSION_HANDLE h, p11_session_t **out, p11_slot_t **slot)
+{
+	p11_session_t *s;
+	size_t i;
+	CK_RV rv;
+
+	if (h == 0)
+		return CKR_SESSION_HANDLE_INVALID;
+	for (i = 0; i < P11_MAX_SESSIONS; i++) {
+		s = &ctx->sessions[i];
+		if (s->handle != h)
+			continue;
+		/* notices a removed card (cheap PC/SC status query, no card I/O) */
+		if ((rv = p11_slots_refresh(ctx)) != CKR_OK)
+			return rv;
+		if (s->handle != h)
+			return CKR_SESSION_HANDLE_INVALID;   /* closed with its card */
+		*out = s;
+		*slot = &ctx->slots[s->slot];
+		return CKR_OK;
+	}
+	return CKR_SESSION_HANDLE_INVALID;
+}
+
+void
+p11_session_close(p11_ctx_t *ctx, p11_session_t *s)
+{
+	(void)ctx;
+	p11_sign_reset(s);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+p11_sessions_close_slot(p11_ctx_t *ctx, CK_SLOT_ID slot)
+{
+	size_t i;
+
+	for (i = 0; i < P11_MAX_SESSIONS; i++)
+		if (ctx->sessions[i].handle != 0 && ctx->sessions[i].slot == slot)
+			p11_session_close(ctx, &ctx->sessions[i]);
+}
+
+static size_t
+slot_sessions(const p11_ctx_t *ctx, CK_SLOT_ID slot)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < P11_MAX_SESSIONS; i++)
+		if (ctx->sessions[i].handle != 0 && ctx->sessions[i].slot == slot)
+			n++;
+	return n;
+}
+
+CK_RV
+C_OpenSession(CK_SLOT_ID id, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
+              CK_SESSION_HANDLE_PTR out)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_slot_t *slot = NULL;
+	p11_session_t *s = NULL;
+	size_t i;
+	CK_RV rv;
+
+	(void)app;
+	(void)notify;   /* no callbacks: notifications are optional (PKCS#11 §5.6) */
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if (out == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if (!(flags & CKF_SERIAL_SESSION)) {
+		rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+		goto out;
+	}
+	if ((rv = p11_slot_get(ctx, id, &slot)) != CKR_OK ||
+	    (rv = p11_slots_refresh(ctx)) != CKR_OK)
+		goto out;
+	if ((rv = p11_slot_card(ctx, slot)) != CKR_OK)
+		goto out;
+	for (i = 0; i < P11_MAX_SESSIONS && s == NULL; i++)
+		if (ctx->sessions[i].handle == 0)
+			s = &ctx->sessions[i];
+	if (s == NULL) {
+		rv = CKR_SESSION_COUNT;
+		goto out;
+	}
+	memset(s, 0, sizeof(*s));
+	s->handle = ctx->next_session++;
+	if (ctx->next_session == 0)
+		ctx->next_session = 1;
+	s->slot = id;
+	s->generation = slot->generation;
+	s->flags = flags & (CKF_RW_SESSION | CKF_SERIAL_SESSION);
+	*out = s->handle;
+out:
+	p11_leave();
+	return rv;
+}
+
+CK_RV
+C_CloseSession(CK_SESSION_HANDLE h)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+		goto out;
+	p11_session_close(ctx, s);
+	/* PKCS#11: closing the last session of a token logs the user out */
+	if (slot_sessions(ctx, (CK_SLOT_ID)(slot - ctx->slots)) == 0)
+		slot->logged_in = 0;
+out:
+	p11_leave();
+	return rv;
+}
+
+CK_RV
+C_CloseAllSessions(CK_SLOT_ID id)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_slot_t *slot = NULL;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if ((rv = p11_slot_get(ctx, id, &slot)) != CKR_OK)
+		goto out;
+	p11_sessions_close_slot(ctx, id);
+	slot->logged_in = 0;
+out:
+	p11_leave();
+	return rv;
+}
+
+CK_RV
+C_GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	int rw;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if (info == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+		goto out;
+	rw = (s->flags & CKF_RW_SESSION) != 0;
+	memset(info, 0, sizeof(*info));
+	info->slotID = s->slot;
+	info->flags = s->flags;
+	if (slot->logged_in)
+		info->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
+	else
+		info->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
+out:
+	p11_leave();
+	return rv;
+}
+
+/* VERIFY on the card; the PIN copy is wiped on every path. */
+static CK_RV
+verify_pin(p11_ctx_t *ctx, p11_slot_t *slot, CK_UTF8CHAR_PTR pin, CK_ULONG len)
+{
+	char buf[P11_PIN_MAX + 1];
+	int err;
+	CK_RV rv;
+
+	if (pin == NULL)
+		return slot->has_pinpad ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD;
+	if (len < P11_PIN_MIN || len > P11_PIN_MAX)
+		return CKR_PIN_LEN_RANGE;
+	memcpy(buf, pin, len);
+	buf[len] = '\0';
+	if ((rv = p11_slot_card(ctx, slot)) != CKR_OK)
+		goto out;
+	err = hc_pki_verify_pin(slot->card, buf, NULL);
+	if (err == HC_ERR_PIN_FORMAT)
+		rv = CKR_PIN_INVALID;
+	else
+		rv = err == HC_OK ? CKR_OK : p11_slot_error(ctx, slot, err);
+out:
+	hc_wipe(buf, sizeof(buf));
+	return rv;
+}
+
+CK_RV
+C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+		goto out;
+	switch (user) {
+	case CKU_USER:
+		if (slot->logged_in) {
+			rv = CKR_USER_ALREADY_LOGGED_IN;
+			break;
+		}
+		if ((rv = verify_pin(ctx, slot, pin, len)) == CKR_OK)
+			slot->logged_in = 1;
+		break;
+	case CKU_CONTEXT_SPECIFIC:
+		/* pki.md: key 02 needs a fresh VERIFY before every signature */
+		if (s->op != P11_OP_SIGN) {
+			rv = CKR_OPERATION_NOT_INITIALIZED;
+			break;
+		}
+		if ((rv = verify_pin(ctx, slot, pin, len)) == CKR_OK)
+			s->context_login = 1;
+		break;
+	case CKU_SO:
+		rv = CKR_USER_TYPE_INVALID;   /* the issuer works through libhcard, not here */
+		break;
+	default:
+		rv = CKR_USER_TYPE_INVALID;
+		break;
+	}
+out:
+	p11_leave();
+	return rv;
+}
+
+CK_RV
+C_LoginUser(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len,
+            CK_UTF8CHAR_PTR name, CK_ULONG name_len)
+{
+	(void)name;
+	(void)name_len;   /* one cardholder: the user name is not used */
+	return C_Login(h, user, pin, len);
+}
+
+CK_RV
+C_Logout(CK_SESSION_HANDLE h)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+		goto out;
+	if (!slot->logged_in) {
+		rv = CKR_USER_NOT_LOGGED_IN;
+		goto out;
+	}
+	slot->logged_in = 0;
+out:
+	p11_leave();
+	return rv;
+}

@@ -1,0 +1,310 @@
+/*
+ * hcard-pkcs11: signatures on the card (pki.md). The card signs exactly 32 bytes: for key 01
+ * a hash padded on the left with 00 or cut to its leftmost 32 bytes; for key 02 the SM2 value
+ * e = SM3(Z || M). SHA-256/384/512 and SM3-with-Z are computed here; the private keys never
+ * leave the card.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "apdu/buf.h"
+#include "hcard_pki.h"
+#include "pkcs11/p11.h"
+
+#define SIG_LEN 64u
+
+/* Mechanism -> key and hash. Data, not code. */
+static const struct {
+	CK_MECHANISM_TYPE mech;
+	int key_ref;
+	const char *md;          /* NULL: the caller gives the 32 bytes (or a hash) */
+	int sm2_z;               /* prefix Z of the key (GB/T 32918.2 default ID) */
+} sign_mechs[] = {
+	{ CKM_ECDSA, HC_PKI_KEY_AUTH, NULL, 0 },
+	{ CKM_ECDSA_SHA256, HC_PKI_KEY_AUTH, "SHA256", 0 },
+	{ CKM_ECDSA_SHA384, HC_PKI_KEY_AUTH, "SHA384", 0 },
+	{ CKM_ECDSA_SHA512, HC_PKI_KEY_AUTH, "SHA512", 0 },
+	{ CKM_HC_SM2_RAW, HC_PKI_KEY_SIGN, NULL, 0 },
+	{ CKM_HC_SM2_SM3, HC_PKI_KEY_SIGN, "SM3", 1 },
+};
+
+static int
+mech_index(CK_MECHANISM_TYPE m)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sign_mechs) / sizeof(sign_mechs[0]); i++)
+		if (sign_mechs[i].mech == m)
+			return (int)i;
+	return -1;
+}
+
+void
+p11_sign_reset(p11_session_t *s)
+{
+	EVP_MD_CTX_free(s->md);
+	s->md = NULL;
+	if (s->op == P11_OP_SIGN)
+		s->op = P11_OP_NONE;
+	s->context_login = 0;
+	s->sign_key = 0;
+}
+
+CK_RV
+C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	p11_object_t *o = NULL;
+	EVP_MD_CTX *md = NULL;
+	uint8_t z[32] = { 0 };
+	int mi;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if (mech == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+		goto out;
+	if (s->op != P11_OP_NONE) {
+		rv = CKR_OPERATION_ACTIVE;
+		goto out;
+	}
+	if (!slot->logged_in) {
+		rv = CKR_USER_NOT_LOGGED_IN;
+		goto out;
+	}
+	if (p11_object_get(ctx, s, key, &slot, &o) != CKR_OK || o->cls != CKO_PRIVATE_KEY) {
+		rv = CKR_KEY_HANDLE_INVALID;
+		goto out;
+	}
+	if ((mi = mech_index(mech->mechanism)) < 0) {
+		rv = CKR_MECHANISM_INVALID;
+		goto out;
+	}
+	if (mech->pParameter != NULL || mech->ulParameterLen != 0) {
+		rv = CKR_MECHANISM_PARAM_INVALID;
+		goto out;
+	}
+	if (sign_mechs[mi].key_ref != o->key_ref) {
+		rv = CKR_KEY_TYPE_INCONSISTENT;
+		goto out;
+	}
+	if (sign_mechs[mi].md != NULL) {
+		if ((md = EVP_MD_CTX_new()) == NULL ||
+		    EVP_DigestInit_ex2(md, EVP_get_digestbyname(sign_mechs[mi].md), NULL) != 1) {
+			rv = CKR_HOST_MEMORY;
+			goto out;
+		}
+		/* e = SM3(Z || M): the digest starts with Z of the key (GB/T 32918.2) */
+		if (sign_mechs[mi].sm2_z &&
+		    (hc_pki_sm2_z(slot->pub[o->key_ref - 1], z) != HC_OK ||
+		     EVP_DigestUpdate(md, z, sizeof(z)) != 1)) {
+			rv = CKR_FUNCTION_FAILED;
+			goto out;
+		}
+	}
+	s->op = P11_OP_SIGN;
+	s->mech = mech->mechanism;
+	s->sign_key = o->key_ref;
+	s->context_login = 0;
+	s->md = md;
+	md = NULL;
+out:
+	EVP_MD_CTX_free(md);
+	hc_wipe(z, sizeof(z));
+	p11_leave();
+	return rv;
+}
+
+/* The 32 bytes the card signs, from the whole input (single part) or the digest. */
+static CK_RV
+card_input(p11_session_t *s, const uint8_t *data, CK_ULONG len, uint8_t in[32])
+{
+	uint8_t dig[EVP_MAX_MD_SIZE];
+	unsigned int dlen = 0;
+
+	memset(in, 0, 32);
+	if (s->md != NULL) {
+		if ((data != NULL && len > 0 && EVP_DigestUpdate(s->md, data, len) != 1) ||
+		    EVP_DigestFinal_ex(s->md, dig, &dlen) != 1 || dlen < 32)
+			return CKR_FUNCTION_FAILED;
+		memcpy(in, dig, 32);   /* leftmost 32 bytes of SHA-384/512 */
+		return CKR_OK;
+	}
+	if (s->mech == CKM_HC_SM2_RAW) {
+		if (len != 32)
+			return CKR_DATA_LEN_RANGE;
+		memcpy(in, data, 32);
+		return CKR_OK;
+	}
+	/* CKM_ECDSA: pad shorter hashes on the left with 00, keep the leftmost 32 of longer */
+	if (len == 0)
+		return CKR_DATA_LEN_RANGE;
+	if (len < 32)
+		memcpy(in + 32 - len, data, len);
+	else
+		memcpy(in, data, 32);
+	return CKR_OK;
+}
+
+static CK_RV
+do_sign(p11_ctx_t *ctx, p11_session_t *s, p11_slot_t *slot, const uint8_t *data, CK_ULONG len,
+        CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
+{
+	uint8_t in[32], out[SIG_LEN];
+	int err;
+	CK_RV rv;
+
+	if (sig_len == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (sig == NULL) {
+		*sig_len = SIG_LEN;
+		return CKR_OK;           /* size query: the operation stays active */
+	}
+	if (*sig_len < SIG_LEN) {
+		*sig_len = SIG_LEN;
+		return CKR_BUFFER_TOO_SMALL;
+	}
+	/* pki.md: key 02 needs a fresh VERIFY: C_Login(CKU_CONTEXT_SPECIFIC) for this operation */
+	if (s->sign_key == HC_PKI_KEY_SIGN && !s->context_login) {
+		rv = CKR_USER_NOT_LOGGED_IN;
+		goto out;
+	}
+	if ((rv = card_input(s, data, len, in)) != CKR_OK)
+		goto out;
+	if ((rv = p11_slot_card(ctx, slot)) != CKR_OK)
+		goto out;
+	err = hc_pki_sign(slot->card, s->sign_key, in, out);
+	if (err == HC_ERR_SECURITY_STATUS) {
+		/* the card forgot the PIN (a key-02 signature or a reset): so do we */
+		slot->logged_in = 0;
+		rv = CKR_USER_NOT_LOGGED_IN;
+	} else if (err != HC_OK) {
+		rv = p11_slot_error(ctx, slot, err);
+	} else {
+		memcpy(sig, out, SIG_LEN);
+		*sig_len = SIG_LEN;
+	}
+out:
+	hc_wipe(in, sizeof(in));
+	hc_wipe(out, sizeof(out));
+	if (s->handle != 0)
+		p11_sign_reset(s);
+	return rv;
+}
+
+CK_RV
+C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+		goto out;
+	if (s->op != P11_OP_SIGN) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+		goto out;
+	}
+	if (data == NULL && len > 0) {
+		rv = CKR_ARGUMENTS_BAD;
+		p11_sign_reset(s);
+		goto out;
+	}
+	rv = do_sign(ctx, s, slot, data, len, sig, sig_len);
+out:
+	p11_leave();
+	return rv;
+}
+
+CK_RV
+C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+		goto out;
+	if (s->op != P11_OP_SIGN) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+		goto out;
+	}
+	/* raw mechanisms are single-part (PKCS#11: CKM_ECDSA has no multi-part form) */
+	if (s->md == NULL || (part == NULL && len > 0) ||
+	    (len > 0 && EVP_DigestUpdate(s->md, part, len) != 1)) {
+		rv = s->md == NULL ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD;
+		p11_sign_reset(s);
+	}
+out:
+	p11_leave();
+	return rv;
+}
+
+CK_RV
+C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+		goto out;
+	if (s->op != P11_OP_SIGN || s->md == NULL) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;
+		goto out;
+	}
+	rv = do_sign(ctx, s, slot, NULL, 0, sig, sig_len);
+out:
+	p11_leave();
+	return rv;
+}
+
+/* The card's random numbers (GET CHALLENGE). */
+CK_RV
+C_GenerateRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	CK_ULONG done, n;
+	int err;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if (out == NULL && len > 0) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK ||
+	    (rv = p11_slot_card(ctx, slot)) != CKR_OK)
+		goto out;
+	for (done = 0; done < len; done += n) {
+		n = len - done > 4096 ? 4096 : len - done;
+		if ((err = hc_pki_random(slot->card, out + done, n)) != HC_OK) {
+			rv = p11_slot_error(ctx, slot, err);
+			break;
+		}
+	}
+out:
+	p11_leave();
+	return rv;
+}

@@ -1,0 +1,56 @@
+# Helpers of the PKCS#11 tests (sourced). Everything checked here is computed independently
+# of hcard: OpenSSL's CLI and Python with the published SM2 curve constants (GB/T 32918.5).
+
+P11_PIN=123456                       # factory cardholder PIN (card-profile.md §6)
+P11_NAME=张三
+P11_NUMBER=11010519491231002X
+P11_SM2_RAW=0xc8430001               # CKM_VENDOR_DEFINED | 0x48430001 (pki.md)
+P11_SM2_SM3=0xc8430002               # CKM_VENDOR_DEFINED | 0x48430002
+P11_PY=/usr/bin/python3
+
+# p11_make_ca DIR: the issuer CAs the simulator's factory signs the card certificates with.
+p11_make_ca() {
+	openssl ecparam -name prime256v1 -genkey -noout -out "$1/p256-ca.key" 2>/dev/null &&
+	openssl req -x509 -new -key "$1/p256-ca.key" -sha256 -days 3650 \
+		-subj "/CN=hcard test issuer CA (P-256)/O=hcard" -out "$1/p256-ca.crt" 2>/dev/null &&
+	openssl genpkey -algorithm SM2 -out "$1/sm2-ca.key" 2>/dev/null &&
+	openssl req -x509 -new -key "$1/sm2-ca.key" -sm3 -sigopt distid:1234567812345678 \
+		-days 3650 -subj "/CN=hcard test issuer CA (SM2)/O=hcard" -out "$1/sm2-ca.crt" 2>/dev/null
+}
+
+# p11_rs_to_der RAW DER: r || s (64 bytes) -> DER SEQUENCE of two INTEGERs.
+p11_rs_to_der() {
+	"$P11_PY" - "$1" "$2" <<'EOF'
+import sys
+raw = open(sys.argv[1], 'rb').read()
+if len(raw) != 64:
+    sys.exit("signature is %d bytes, want 64" % len(raw))
+def integer(b):
+    b = b.lstrip(b'\x00') or b'\x00'
+    if b[0] & 0x80:
+        b = b'\x00' + b
+    return bytes([2, len(b)]) + b
+body = integer(raw[:32]) + integer(raw[32:])
+open(sys.argv[2], 'wb').write(bytes([0x30, len(body)]) + body)
+EOF
+}
+
+# p11_sm2_e PUBPEM MSG OUT: e = SM3(Z || M), Z with the default ID (GB/T 32918.2).
+p11_sm2_e() {
+	openssl pkey -pubin -in "$1" -outform der -out "$3.spki" 2>/dev/null || return 1
+	"$P11_PY" - "$3.spki" "$2" "$3" <<'EOF'
+import hashlib, sys
+spki = open(sys.argv[1], 'rb').read()
+point = spki[-65:]
+assert point[0] == 4
+# GB/T 32918.5 curve parameters
+a = bytes.fromhex('FFFFFFFEFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF00000000FFFFFFFFFFFFFFFC')
+b = bytes.fromhex('28E9FA9E9D9F5E344D5A9E4BCF6509A7F39789F515AB8F92DDBCBD414D940E93')
+gx = bytes.fromhex('32C4AE2C1F1981195F9904466A39C9948FE30BBFF2660BE1715A4589334C74C7')
+gy = bytes.fromhex('BC3736A2F4F6779C59BDCEE36B692153D0A9877CC62A474002DF32E52139F0A0')
+uid = b'1234567812345678'
+z = hashlib.new('sm3', (len(uid) * 8).to_bytes(2, 'big') + uid + a + b + gx + gy + point[1:]).digest()
+msg = open(sys.argv[2], 'rb').read()
+open(sys.argv[3], 'wb').write(hashlib.new('sm3', z + msg).digest())
+EOF
+}

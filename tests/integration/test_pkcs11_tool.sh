@@ -1,0 +1,107 @@
+#!/bin/sh
+# hcard-pkcs11.so through OpenSC's pkcs11-tool, pcscd, vpcd and hcard-sim: slots (the SAM
+# reader is not a token), objects, certificate read, ECDSA P-256 and SM2 signatures verified
+# with OpenSSL against the certificates (which an OpenSSL CA made), pkcs11-tool --test.
+set -u
+
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${top_builddir:-$srcdir}
+MODULE=${HCARD_PKCS11:-$builddir/pkcs11/.libs/hcard-pkcs11.so}
+. "$srcdir/tests/integration/pkcs11_common.sh"
+
+if [ -z "${HCARD_SIM_CONTROL:-}" ]; then
+	# outside the harness: make the issuer CA, then run this script inside with-sim with a
+	# card whose PKI keys and certificates the factory issued with that CA
+	ca=$(mktemp -d) || exit 99
+	trap 'rm -rf "$ca"' EXIT INT TERM
+	p11_make_ca "$ca" || exit 99
+	HCARD_TEST_CA=$ca "$srcdir/tests/harness/with-sim" \
+		--card-factory-args "--pki-ca $ca --pki-name $P11_NAME --pki-number $P11_NUMBER" \
+		-- "${SHELL:-/bin/sh}" "$0" "$@"
+	exit $?
+fi
+
+fail=0
+t=$HCARD_TEST_TMP
+tool() { pkcs11-tool --module "$MODULE" "$@"; }
+check() { # name, command...
+	name=$1; shift
+	if "$@"; then echo "ok - $name"; else echo "not ok - $name"; fail=1; fi
+}
+
+# --- slots: one token, the user-card reader; the SAM reader is configuration -------------
+tool --list-slots >"$t/slots.txt" 2>&1
+cat "$t/slots.txt"
+check "user-card reader is a slot" grep -q "HCARD SIM 00 00" "$t/slots.txt"
+check "SAM reader is not a slot" sh -c "! grep -q 'HCARD SIM 00 01' '$t/slots.txt'"
+tool --list-token-slots >"$t/tslots.txt" 2>&1
+check "token present with the card's label" grep -q "token label *: $P11_NAME" "$t/tslots.txt"
+check "token serial = end of the card number" grep -q "serial num *: ${P11_NUMBER#??}" "$t/tslots.txt"
+
+# --- objects -------------------------------------------------------------------------------
+tool --list-objects >"$t/pub.txt" 2>&1
+check "public objects: two certificates" test "$(grep -c '^Certificate Object' "$t/pub.txt")" -eq 2
+check "no private key before login" sh -c "! grep -q '^Private Key Object' '$t/pub.txt'"
+tool --login --pin "$P11_PIN" --list-objects >"$t/all.txt" 2>&1
+check "after login: two private keys" test "$(grep -c '^Private Key Object' "$t/all.txt")" -eq 2
+check "key 01 and key 02 ids" sh -c "grep -q 'ID: *01' '$t/all.txt' && grep -q 'ID: *02' '$t/all.txt'"
+
+# --- certificates: read, parse and verify against the issuer CA ------------------------------
+for id in 01 02; do
+	tool --read-object --type cert --id $id -o "$t/cert$id.der" >/dev/null 2>&1
+	openssl x509 -inform der -in "$t/cert$id.der" -out "$t/cert$id.pem" 2>/dev/null
+	check "certificate $id subject" sh -c "openssl x509 -in '$t/cert$id.pem' -noout -subject \
+		-nameopt utf8,sep_comma_plus | grep -q 'CN=$P11_NAME,serialNumber=$P11_NUMBER'"
+done
+check "cert 01 from the P-256 CA" openssl verify -CAfile "$HCARD_TEST_CA/p256-ca.crt" "$t/cert01.pem"
+check "cert 02 from the SM2 CA (SM2-with-SM3, Z with the default ID)" \
+	openssl verify -CAfile "$HCARD_TEST_CA/sm2-ca.crt" -vfyopt distid:1234567812345678 "$t/cert02.pem"
+openssl x509 -in "$t/cert01.pem" -noout -pubkey >"$t/pub01.pem"
+openssl x509 -in "$t/cert02.pem" -noout -pubkey >"$t/pub02.pem"
+
+# --- ECDSA P-256: signed on the card, verified by OpenSSL -------------------------------------
+printf 'consent: read medical history, nonce %s\n' "$$" >"$t/msg"
+tool --login --pin "$P11_PIN" --sign --id 01 --mechanism ECDSA-SHA256 \
+	--signature-format openssl -i "$t/msg" -o "$t/sig01.der" >/dev/null 2>&1
+check "ECDSA-SHA256 signature verifies" \
+	openssl dgst -sha256 -verify "$t/pub01.pem" -signature "$t/sig01.der" "$t/msg"
+openssl dgst -sha384 -binary "$t/msg" >"$t/msg.sha384"
+tool --login --pin "$P11_PIN" --sign --id 01 --mechanism ECDSA \
+	--signature-format openssl -i "$t/msg.sha384" -o "$t/sig01b.der" >/dev/null 2>&1
+check "CKM_ECDSA over a SHA-384 hash verifies (leftmost 32 bytes)" \
+	openssl dgst -sha384 -verify "$t/pub01.pem" -signature "$t/sig01b.der" "$t/msg"
+# a different message must not verify with that signature (the check can fail)
+printf 'tampered\n' >"$t/msg2"
+check "tampered message is refused" sh -c \
+	"! openssl dgst -sha256 -verify '$t/pub01.pem' -signature '$t/sig01.der' '$t/msg2' >/dev/null 2>&1"
+
+# --- SM2 with SM3 and Z (vendor mechanism), verified by OpenSSL with distid ------------------
+tool --login --pin "$P11_PIN" --sign --id 02 --mechanism "$P11_SM2_SM3" \
+	-i "$t/msg" -o "$t/sig02.raw" >"$t/sm2.txt" 2>&1
+p11_rs_to_der "$t/sig02.raw" "$t/sig02.der"
+check "SM2 (SM3 with Z) signature verifies" openssl dgst -sm3 -verify "$t/pub02.pem" \
+	-sigopt distid:1234567812345678 -signature "$t/sig02.der" "$t/msg"
+# raw e computed here with OpenSSL, signed by the card with CKM_HC_SM2_RAW
+p11_sm2_e "$t/pub02.pem" "$t/msg" "$t/e.bin"
+tool --login --pin "$P11_PIN" --sign --id 02 --mechanism "$P11_SM2_RAW" \
+	-i "$t/e.bin" -o "$t/sig02r.raw" >/dev/null 2>&1
+p11_rs_to_der "$t/sig02r.raw" "$t/sig02r.der"
+check "SM2 raw-e signature verifies" openssl dgst -sm3 -verify "$t/pub02.pem" \
+	-sigopt distid:1234567812345678 -signature "$t/sig02r.der" "$t/msg"
+
+# --- wrong PIN is refused and counted; the right one resets the counter ----------------------
+tool --login --pin 000000 --list-objects >"$t/bad.txt" 2>&1
+check "wrong PIN refused" grep -q "CKR_PIN_INCORRECT" "$t/bad.txt"
+tool --list-token-slots >"$t/low.txt" 2>&1
+check "token flags show the PIN count low" grep -qi "user PIN count low" "$t/low.txt"
+tool --login --pin "$P11_PIN" --list-objects >/dev/null 2>&1
+tool --list-token-slots >"$t/reset.txt" 2>&1
+check "right PIN resets the counter" sh -c "! grep -qi 'count low' '$t/reset.txt'"
+
+# --- pkcs11-tool's own test suite -------------------------------------------------------------
+tool --test --login --pin "$P11_PIN" >"$t/test.txt" 2>&1
+rc=$?
+cat "$t/test.txt"
+check "pkcs11-tool --test --login passes" sh -c "test $rc -eq 0 && grep -q '^No errors' '$t/test.txt'"
+
+exit $fail
