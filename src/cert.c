@@ -14,7 +14,7 @@
 #include "src/record_codec.h"
 
 #define TRUST_MAX 16u
-#define TRUST_LINE_MAX 512u
+#define TRUST_LINE_MAX 2048u
 
 struct hc_trust {
 	size_t n;
@@ -121,6 +121,9 @@ hc_trust_load(hc_trust_t *trust, const char *path)
 		}
 		if (line[strspn(line, " \t\r\n")] == '\0' || line[strspn(line, " \t")] == '#')
 			continue;
+		if (sscanf(line, "%63s", first) == 1 && strchr(first, '.') != NULL &&
+		    strncmp(first, "ca.", 3) != 0)
+			continue;           /* another key of a key-set file */
 		if (sscanf(line, "%63s %159s %1s", first, second, extra) != 2) {
 			hc_log_error("%s:%u: expected two fields", path, lineno);
 			goto out;
