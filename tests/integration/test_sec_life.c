@@ -13,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "crypto/crypto.h"
 #include "tests/integration/test_sec_common.h"
 
 static sec_env_t env_;
@@ -164,6 +165,37 @@ test_card_block(void **state)
 	assert_int_equal(sec_hex(e, e->card, "00A40000023F0000"), 0x6A81);
 }
 
+/* --issuer-cert: EF05 tag 05 holds the key set's issuer certificate (§5), root-signed. */
+static void
+test_issuer_certificate(void **state)
+{
+	sec_env_t *e = &env_;
+	uint8_t cert[180], ca_pub[64], ca_id[4], h[32];
+
+	(void)state;
+	sec_sim("factory --type user --issuer-cert yes --out issued.img");
+	sec_insert(e, 0, sec_tmp("issued.img"));
+	assert_int_equal(sec_hex(e, e->card, "00A4000C02DDF1"), 0x9000);
+	assert_int_equal(sec_hex(e, e->card, "00B2052800"), 0x9000);   /* free to read */
+	assert_int_equal(e->resp_len, 182);
+	assert_int_equal(e->resp[0], 0x05);
+	assert_int_equal(e->resp[1], 180);
+	memcpy(cert, e->resp + 2, 180);
+	sec_demo_key("ca.pub", ca_pub, 64);
+	sec_demo_key("ca.id", ca_id, 4);
+	assert_int_equal(cert[0], 0x01);
+	assert_memory_equal(cert + 1, ca_id, 4);
+	assert_int_equal(cert[24], 0x01);          /* curve SM2 */
+	assert_int_equal(hc_sm3(cert, 116, h), 0);
+	assert_int_equal(hc_sm2_verify_e(ca_pub, h, cert + 116), 0);
+	/* the card without --issuer-cert has zeros there */
+	sec_insert(e, 0, sec_tmp("card.img"));
+	assert_int_equal(sec_hex(e, e->card, "00A4000C02DDF1"), 0x9000);
+	assert_int_equal(sec_hex(e, e->card, "00B2052800"), 0x9000);
+	assert_int_equal(e->resp[2], 0x00);
+	assert_int_equal(e->resp[181], 0x00);
+}
+
 int
 main(void)
 {
@@ -172,6 +204,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_activation_needs_right, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_application_block, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_card_block, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_issuer_certificate, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
