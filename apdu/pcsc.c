@@ -35,7 +35,11 @@ typedef struct pcsc_conn {
 	SCARDHANDLE card;
 	DWORD protocol;
 	int in_transaction;
+	char reader[HC_READER_NAME_MAX];
 } pcsc_conn_t;
+
+/* How long a transmit that got no status word waits for pcscd to report the card gone. */
+#define PCSC_REMOVAL_GRACE_MS 1500
 
 static const struct {
 	LONG rv;
@@ -258,6 +262,37 @@ hc_pcsc_list(hc_pcsc_t *p, hc_reader_info_t *out, size_t cap, size_t *count)
 	return hc_pcsc_map_error(rv);
 }
 
+/*
+ * An answer without a status word. vpcd (and some readers) answer nothing when the card
+ * vanished during the command; pcscd notices the removal only at its next poll of the
+ * reader. So ask, and wait a bounded moment: a pulled card is HC_ERR_CARD_REMOVED, a card
+ * still there gets the short answer (HC_ERR_MALFORMED_RESPONSE in hc_transmit).
+ */
+static int
+pcsc_answer_missing(pcsc_conn_t *c)
+{
+	SCARD_READERSTATE rs;
+	SCARDCONTEXT ctx;
+	DWORD state = 0, protocol, name_len = 0, atr_len = MAX_ATR_SIZE;
+	BYTE atr[MAX_ATR_SIZE];
+	LONG rv;
+	int fresh;
+
+	rv = SCardStatus(c->card, NULL, &name_len, &state, &protocol, atr, &atr_len);
+	if (rv == SCARD_W_REMOVED_CARD || rv == SCARD_E_NO_SMARTCARD ||
+	    (rv == SCARD_S_SUCCESS && (state & SCARD_PRESENT) == 0))
+		return HC_ERR_CARD_REMOVED;
+	if (pcsc_get_context(c->p, &ctx, &fresh) != SCARD_S_SUCCESS)
+		return HC_OK;
+	memset(&rs, 0, sizeof(rs));
+	rs.szReader = c->reader;
+	rs.dwCurrentState = SCARD_STATE_PRESENT;
+	rv = SCardGetStatusChange(ctx, PCSC_REMOVAL_GRACE_MS, &rs, 1);
+	if (rv == SCARD_S_SUCCESS && (rs.dwEventState & SCARD_STATE_EMPTY) != 0)
+		return HC_ERR_CARD_REMOVED;
+	return HC_OK;
+}
+
 static int
 pcsc_transmit(void *io, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_t *resp_len)
 {
@@ -277,6 +312,10 @@ pcsc_transmit(void *io, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_
 		return rc;
 	}
 	*resp_len = rlen;
+	if (rlen < 2 && (rc = pcsc_answer_missing(c)) != HC_OK) {
+		hc_log_debug("no answer: the card was pulled");
+		return rc;
+	}
 	return HC_OK;
 }
 
@@ -408,6 +447,7 @@ hc_pcsc_connect(hc_pcsc_t *p, const char *reader, hc_transport_t **out)
 	c->p = p;
 	c->card = card;
 	c->protocol = protocol;
+	memcpy(c->reader, reader, strlen(reader) + 1);
 	/* hc_transport_new closes c on failure */
 	if ((*out = hc_transport_new(&pcsc_ops, c)) == NULL)
 		return HC_ERR_NO_MEMORY;

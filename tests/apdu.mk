@@ -51,3 +51,11 @@ tests_fuzz_fuzz_response_LDFLAGS = $(HC_FUZZ_LINK)
 tests_fuzz_fuzz_apdu_SOURCES = tests/fuzz/fuzz_apdu.c $(HC_FUZZ_MAIN_SRC) $(HC_APDU_CORE_SOURCES)
 tests_fuzz_fuzz_apdu_CFLAGS = $(HC_FUZZ_CC)
 tests_fuzz_fuzz_apdu_LDFLAGS = $(HC_FUZZ_LINK)
+
+# Card test: the PC/SC transport through pcscd + vpcd + hcard-sim (run under with-sim by the
+# LOG_COMPILER of tests/sim.mk).
+check_PROGRAMS += tests/integration/test_pcsc
+TESTS += tests/integration/test_pcsc
+tests_integration_test_pcsc_SOURCES = tests/integration/test_pcsc.c
+tests_integration_test_pcsc_CFLAGS = $(HC_APDU_TEST_CFLAGS)
+tests_integration_test_pcsc_LDADD = $(HC_APDU_TEST_LIBS)
