@@ -59,3 +59,11 @@ TESTS += tests/integration/test_pcsc
 tests_integration_test_pcsc_SOURCES = tests/integration/test_pcsc.c
 tests_integration_test_pcsc_CFLAGS = $(HC_APDU_TEST_CFLAGS)
 tests_integration_test_pcsc_LDADD = $(HC_APDU_TEST_LIBS)
+
+# Benchmark (make bench): APDU round trip through pcscd + vpcd + hcard-sim.
+EXTRA_PROGRAMS += tests/bench/apdu_rtt
+HC_BENCH += tests/bench/apdu_rtt
+CLEANFILES += tests/bench/apdu_rtt
+tests_bench_apdu_rtt_SOURCES = tests/bench/apdu_rtt.c
+tests_bench_apdu_rtt_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS)
+tests_bench_apdu_rtt_LDADD = apdu/libhcapdu.la $(PCSC_LIBS)
