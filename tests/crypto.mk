@@ -42,3 +42,12 @@ tests_integration_test_sec_sm_LDADD = $(HC_SEC_TEST_LIBS)
 tests_integration_test_sec_life_SOURCES = tests/integration/test_sec_life.c $(HC_SEC_TEST_COMMON)
 tests_integration_test_sec_life_CFLAGS = $(HC_SEC_TEST_CFLAGS)
 tests_integration_test_sec_life_LDADD = $(HC_SEC_TEST_LIBS)
+
+# benchmark (make bench): crypto/ primitives and authentication through pcscd + hcard-sim
+EXTRA_PROGRAMS += tests/bench/sec_auth
+HC_BENCH += tests/bench/sec_auth
+CLEANFILES += tests/bench/sec_auth
+tests_bench_sec_auth_SOURCES = tests/bench/sec_auth.c $(HC_SEC_TEST_COMMON)
+tests_bench_sec_auth_CFLAGS = $(HC_SEC_TEST_CFLAGS) -DHC_TOP_SRCDIR='"$(abs_top_srcdir)"' \
+	-DHC_TOP_BUILDDIR='"$(abs_top_builddir)"'
+tests_bench_sec_auth_LDADD = $(HC_SEC_TEST_LIBS)
