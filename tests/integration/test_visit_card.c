@@ -433,6 +433,62 @@ test_copied_to_other_card(void **state)
 	}
 }
 
+/*
+ * A chip without READ RECORD "all records" nor extended length (hcard.conf chip_profile =
+ * short-apdu): one READ RECORD per index record, READ BINARY in 256-byte and UPDATE BINARY
+ * in 255-byte chunks; the trust anchor comes from hcard.conf (trust = NULL).
+ */
+static void
+test_short_apdu(void **state)
+{
+	hc_visit_record_t *w = venv_record(HC_VISIT_OUTPATIENT, "20240601080000", "14"), *r = NULL;
+	uint8_t index[HC_VISIT_MAX_SLOTS];
+	unsigned long card, sam, sim;
+	char conf[2048];
+	FILE *f;
+
+	(void)state;
+	snprintf(conf, sizeof(conf), "%s", venv_tmp("short.conf"));
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fprintf(f, "# visit test\nchip_profile = short-apdu\ntrust_anchor = %s/sim/demo.keyset\n",
+	        getenv("top_srcdir"));
+	fclose(f);
+	venv_close(&env);
+	/* the closed terminal left the SAM's DF01 current; hc_terminal_open expects the MF
+	 * after connecting (reported to the health area), so reset the SAM as a new session of
+	 * the reader would */
+	venv_ctl("reset 1");
+	venv_open_conf(&env, conf);
+
+	measure(NULL, NULL, NULL, NULL);
+	assert_int_equal(hc_visit_read_index(env.card, HC_VISIT_OUTPATIENT, index, NULL), HC_OK);
+	measure("short: read index", &card, &sam, &sim);
+	/* SELECT DF03, GET CHALLENGE, EXTERNAL AUTHENTICATE, 5 x READ RECORD */
+	assert_int_equal(card, 3 + 5);
+	assert_int_equal(sim, card);
+
+	/* an overwrite of valid slot 1: + UK2 (2), SELECT EF06, GET CHALLENGE + 84 DC (erase),
+	 * UK1 (2), SELECT ED01, 12 x UPDATE BINARY (3013 = 11 x 255 + 208), 1 x UPDATE BINARY
+	 * (signature + certificate, 254), SELECT EF06, GET CHALLENGE + 84 DC (set) */
+	measure(NULL, NULL, NULL, NULL);
+	assert_int_equal(hc_visit_write(env.card, w, 1, NULL), HC_OK);
+	measure("short: overwrite slot 1", &card, &sam, &sim);
+	assert_int_equal(card, 5 + 2 + 1 + 2 + 2 + 1 + 12 + 1 + 1 + 2);
+	assert_int_equal(sim, card);
+
+	/* trust from hcard.conf; the record in 13 READ BINARY of at most 256 (3267 bytes) */
+	venv_reopen_card(&env);
+	measure(NULL, NULL, NULL, NULL);
+	assert_int_equal(hc_visit_read(env.card, NULL, HC_VISIT_OUTPATIENT, 1, &r), HC_OK);
+	measure("short: read one record", &card, &sam, &sim);
+	assert_int_equal(card, 3 + 5 + 1 + 13);
+	assert_int_equal(sim, card);
+	venv_assert_same(w, r);
+	hc_visit_record_free(&r);
+	hc_visit_record_free(&w);
+}
+
 /* A type 1 SAM (check terminal) may read but not write. */
 static void
 test_sam_type1(void **state)
@@ -471,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_full_card),
 		cmocka_unit_test(test_torn),
 		cmocka_unit_test(test_copied_to_other_card),
+		cmocka_unit_test(test_short_apdu),
 		cmocka_unit_test(test_sam_type1),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -116,12 +116,18 @@ open_terminal(visit_env_t *e)
 void
 venv_open(visit_env_t *e)
 {
+	venv_open_conf(e, NULL);
+}
+
+void
+venv_open_conf(visit_env_t *e, const char *conf)
+{
 	char path[1024];
 	const char *top = getenv("top_srcdir");
 
 	memset(e, 0, sizeof(*e));
 	assert_non_null(top);
-	assert_int_equal(hc_ctx_new(&e->ctx, NULL), HC_OK);
+	assert_int_equal(hc_ctx_new(&e->ctx, conf), HC_OK);
 	open_terminal(e);
 	open_card(e);
 	snprintf(path, sizeof(path), "%s/sim/demo.keyset", top);

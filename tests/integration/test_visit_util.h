@@ -21,6 +21,8 @@ typedef struct visit_env {
 /* Context, terminal (SAM PIN of the factory), card session; trust = sim/demo.keyset. */
 void venv_open(visit_env_t *e);
 void venv_close(visit_env_t *e);
+/* The same with a hcard.conf file. */
+void venv_open_conf(visit_env_t *e, const char *conf);
 /* Closes and opens the card session (after a tear / new image / EF05 change). */
 void venv_reopen_card(visit_env_t *e);
 /* Closes and opens the terminal (after a new SAM image) and the card. */
