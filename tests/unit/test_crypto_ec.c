@@ -1,7 +1,8 @@
 /*
  * SM2 and P-256 over raw keys, cross-checked against OpenSSL EVP used directly here: our
  * signatures verify with EVP, EVP's verify with ours, and hc_sm2_z matches the Z that
- * OpenSSL's SM2 digest-sign adds (default ID 1234567812345678).
+ * OpenSSL's SM2 digest-sign adds (default ID 1234567812345678); and the published example of
+ * GB/T 32918.5 annex A (public key, Z, e, signature).
  */
 #include "config.h"
 
@@ -9,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -208,6 +210,53 @@ test_sm2_z_matches_openssl(void **state)
 }
 
 static void
+unhex(const char *h, uint8_t *out, size_t n)
+{
+	size_t i;
+	unsigned v;
+
+	for (i = 0; i < n; i++) {
+		assert_int_equal(sscanf(h + 2 * i, "%2x", &v), 1);
+		out[i] = (uint8_t)v;
+	}
+}
+
+/* GB/T 32918.5 (GM/T 0003.5) annex A, recommended curve: key pair, Z with the default ID,
+ * e = SM3(Z || "message digest") and the published signature (r, s). */
+static void
+test_sm2_gbt32918_example(void **state)
+{
+	static const char msg[] = "message digest";
+	uint8_t d[32], pub[64], exp_pub[64], z[32], exp_z[32], zm[32 + sizeof(msg) - 1], e[32];
+	uint8_t exp_e[32], sig[64];
+
+	(void)state;
+	unhex("3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8", d, 32);
+	unhex("09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020"
+	      "CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13", exp_pub, 64);
+	unhex("B2E14C5C79C6DF5B85F4FE7ED8DB7A262B9DA7E07CCB0EA9F4747B8CCDA8A4F3", exp_z, 32);
+	unhex("F0B43E94BA45ACCAACE692ED534382EB17E6AB5A19CE7B31F4486FDFC0D28640", exp_e, 32);
+	unhex("F5A03B0648D2C4630EEAC513E1BB81A15944DA3827D5B74143AC7EACEEE720B3"
+	      "B1B6AA29DF212FD8763182BC0D421CA1BB9038FD1F7F42D4840B69C485BBC1AA", sig, 64);
+
+	assert_int_equal(hc_sm2_pub_from_priv(d, pub), 0);
+	assert_memory_equal(pub, exp_pub, 64);
+	assert_int_equal(hc_sm2_z(pub, NULL, 0, z), 0);
+	assert_memory_equal(z, exp_z, 32);
+	memcpy(zm, z, 32);
+	memcpy(zm + 32, msg, sizeof(msg) - 1);
+	assert_int_equal(hc_sm3(zm, sizeof(zm), e), 0);
+	assert_memory_equal(e, exp_e, 32);
+	assert_int_equal(hc_sm2_verify_e(pub, e, sig), 0);
+	sig[63] ^= 1;
+	assert_int_equal(hc_sm2_verify_e(pub, e, sig), -1);
+	sig[63] ^= 1;
+	/* our own signature with the published key verifies too (random k, so not equal) */
+	assert_int_equal(hc_sm2_sign_e(d, e, sig), 0);
+	assert_int_equal(hc_sm2_verify_e(pub, e, sig), 0);
+}
+
+static void
 test_p256_cross_evp(void **state)
 {
 	uint8_t priv[32], pub[64], h[32], sig[64];
@@ -239,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_sm2_cross_evp),
 		cmocka_unit_test(test_sm2_bad_private_key),
 		cmocka_unit_test(test_sm2_z_matches_openssl),
+		cmocka_unit_test(test_sm2_gbt32918_example),
 		cmocka_unit_test(test_p256_cross_evp),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
