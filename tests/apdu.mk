@@ -5,7 +5,7 @@ HC_APDU_TEST_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS) $(CMOCKA_CFLAGS) -DTOP_SRCDIR=
 HC_APDU_TEST_LIBS = apdu/libhcapdu.la $(PCSC_LIBS) $(CMOCKA_LIBS)
 
 HC_APDU_UNIT_TESTS = tests/unit/test_buf tests/unit/test_apdu tests/unit/test_sw \
-	tests/unit/test_transmit tests/unit/test_tlv
+	tests/unit/test_transmit tests/unit/test_tlv tests/unit/test_log
 check_PROGRAMS += $(HC_APDU_UNIT_TESTS)
 TESTS += $(HC_APDU_UNIT_TESTS)
 
@@ -24,6 +24,9 @@ tests_unit_test_transmit_LDADD = $(HC_APDU_TEST_LIBS)
 tests_unit_test_tlv_SOURCES = tests/unit/test_tlv.c
 tests_unit_test_tlv_CFLAGS = $(HC_APDU_TEST_CFLAGS)
 tests_unit_test_tlv_LDADD = $(HC_APDU_TEST_LIBS)
+tests_unit_test_log_SOURCES = tests/unit/test_log.c
+tests_unit_test_log_CFLAGS = $(HC_APDU_TEST_CFLAGS)
+tests_unit_test_log_LDADD = $(HC_APDU_TEST_LIBS)
 
 # Fuzz targets compile the apdu sources themselves (no PC/SC), so that with
 # --enable-fuzzing (CC=clang) the library code is instrumented too.

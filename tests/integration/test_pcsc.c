@@ -377,6 +377,56 @@ test_tear(void **state)
 	}
 }
 
+typedef struct begin_arg {
+	hc_transport_t *t;
+	int rc;
+	double done_ms;
+} begin_arg_t;
+
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static void *
+begin_other(void *arg)
+{
+	begin_arg_t *b = arg;
+
+	b->rc = hc_transport_begin(b->t);
+	b->done_ms = mono_ms();
+	return NULL;
+}
+
+/* A transaction keeps another handle out until it ends. */
+static void
+test_transaction(void **state)
+{
+	fixture_t *fx = *state;
+	begin_arg_t b = { NULL, -1, 0 };
+	pthread_t th;
+	double ended;
+
+	assert_int_equal(hc_pcsc_connect(fx->pcsc, card_reader, &b.t), HC_OK);
+	assert_int_equal(hc_transport_begin(fx->t), HC_OK);
+	assert_int_equal(pthread_create(&th, NULL, begin_other, &b), 0);
+	sleep_ms(300);
+	assert_int_equal(send_hex(fx->t, "00 84 00 00 08", fx->resp), HC_OK);
+	assert_int_equal(fx->resp->sw, 0x9000);
+	ended = mono_ms();
+	assert_int_equal(hc_transport_end(fx->t), HC_OK);
+	pthread_join(th, NULL);
+	assert_int_equal(b.rc, HC_OK);
+	/* the other handle got the card only after our end */
+	assert_true(b.done_ms >= ended);
+	assert_int_equal(hc_transport_end(b.t), HC_OK);
+	hc_transport_free(&b.t);
+}
+
 /* Another application holds the reader exclusively. */
 static void
 test_sharing(void **state)
@@ -477,6 +527,7 @@ main(int argc, char **argv)
 		T(test_reset_by_other_handle),
 		T(test_tear),
 		T(test_sharing),
+		T(test_transaction),
 		cmocka_unit_test(test_dead_pcscd),
 	};
 
