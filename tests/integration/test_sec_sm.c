@@ -184,12 +184,35 @@ test_mac_only_index(void **state)
 	assert_int_equal(e->resp[0], 0xFF);
 }
 
+/* A type 3 SAM (medical institution without psychiatric licence) writes DF02/EF05 but
+ * cannot obtain the UK2 DF02 right for the psychiatric flag. */
+static void
+test_type3_no_psychiatric_flag(void **state)
+{
+	sec_env_t *e = &env_;
+	uint8_t apdu[80];
+	size_t n;
+
+	(void)state;
+	sec_sim("factory --type sam --sam-type 3 --out sam3.img");
+	sec_insert(e, 1, sec_tmp("sam3.img"));
+	assert_int_equal(sec_sam_login(e, "12345678"), 0x9000);
+	assert_int_equal(sec_hex(e, e->card, "00A4040006915600013201"), 0x9000);
+	assert_int_equal(sec_ext_auth(e, 0x47, 0x2D, 0x86), 0x6A88);   /* SAM lacks UK2 DF02 */
+	assert_int_equal(sec_ext_auth(e, 0x47, 0x2C, 0x85), 0x9000);   /* UK1 DF02 */
+	n = wrap_update((const uint8_t *)"\x56\x01\x01", 3, 0x56, 0x30, 0x04, apdu);
+	assert_int_equal(sec_raw(e, e->card, apdu, n), 0x6982);
+	n = wrap_update((const uint8_t *)"\x42\x01\x1F", 3, 0x42, 0x28, 0x04, apdu);
+	assert_int_equal(sec_raw(e, e->card, apdu, n), 0x9000);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_cipher_mac_update, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac_only_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_type3_no_psychiatric_flag, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
