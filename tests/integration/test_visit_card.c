@@ -496,6 +496,31 @@ test_short_apdu(void **state)
 	hc_visit_record_free(&w);
 }
 
+/* A type 3 SAM (other medical institution) writes and erases visit records: it holds UK1
+ * and, by the [PC] of card-profile.md §1, UK2 DF03. */
+static void
+test_sam_type3(void **state)
+{
+	hc_visit_record_t *w = venv_record(HC_VISIT_INPATIENT, "20240502", "15"), *r = NULL;
+	int slot = 0;
+
+	(void)state;
+	venv_sim("factory --type sam --sam-type 3 --sam-serial SAM3 --out sam3.img");
+	hc_card_close(&env.card);
+	venv_ctl("remove 1");
+	venv_ctl("insert 1 %s", venv_tmp("sam3.img"));
+	venv_reopen_terminal(&env);
+	/* the inpatient slots are all valid: the oldest is overwritten (erase needs UK2) */
+	assert_int_equal(hc_visit_write(env.card, w, 0, &slot), HC_OK);
+	assert_int_equal(hc_visit_read(env.card, env.trust, HC_VISIT_INPATIENT, slot, &r), HC_OK);
+	venv_assert_same(w, r);
+	hc_visit_record_free(&r);
+	assert_int_equal(hc_visit_erase(env.card, HC_VISIT_INPATIENT, slot), HC_OK);
+	assert_int_equal(hc_visit_read(env.card, env.trust, HC_VISIT_INPATIENT, slot, &r),
+	                 HC_ERR_RECORD_EMPTY);
+	hc_visit_record_free(&w);
+}
+
 /* A type 1 SAM (check terminal) may read but not write. */
 static void
 test_sam_type1(void **state)
@@ -535,6 +560,7 @@ main(void)
 		cmocka_unit_test(test_torn),
 		cmocka_unit_test(test_copied_to_other_card),
 		cmocka_unit_test(test_short_apdu),
+		cmocka_unit_test(test_sam_type3),
 		cmocka_unit_test(test_sam_type1),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
