@@ -32,6 +32,7 @@ struct hc_pcsc {
 
 typedef struct pcsc_conn {
 	hc_pcsc_t *p;
+	SCARDCONTEXT ctx;       /* the context the handle was made in */
 	SCARDHANDLE card;
 	DWORD protocol;
 	int in_transaction;
@@ -135,6 +136,26 @@ pcsc_unref(hc_pcsc_t *p)
 		(void)SCardReleaseContext(p->ctx);
 	pthread_mutex_destroy(&p->lock);
 	free(p);
+}
+
+/* An error on a connection. A handle whose context was dropped because pcscd went away
+ * is invalid now: that is pcscd's absence, not a reader failure. */
+static int
+pcsc_conn_error(pcsc_conn_t *c, LONG rv, const char *what)
+{
+	int rc = hc_pcsc_map_error(rv);
+
+	if (rv == SCARD_E_INVALID_HANDLE) {
+		pthread_mutex_lock(&c->p->lock);
+		if (!c->p->established || c->p->ctx != c->ctx)
+			rc = HC_ERR_NO_SERVICE;
+		pthread_mutex_unlock(&c->p->lock);
+	} else if (pcsc_context_lost(rv)) {
+		/* the context died with pcscd: the next hc_pcsc_* call makes a new one */
+		pcsc_drop_context(c->p, c->ctx);
+	}
+	hc_log_debug("%s: %s (%s)", what, pcsc_stringify_error(rv), hc_errname(rc));
+	return rc;
 }
 
 int
@@ -304,12 +325,9 @@ pcsc_transmit(void *io, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_
 
 	rv = SCardTransmit(c->card, pci, cmd, (DWORD)cmd_len, NULL, resp, &rlen);
 	if (rv != SCARD_S_SUCCESS) {
-		rc = hc_pcsc_map_error(rv);
+		rc = pcsc_conn_error(c, rv, "SCardTransmit");
 		/* we were connected, so an empty reader now means the card was pulled */
-		if (rc == HC_ERR_NO_CARD)
-			rc = HC_ERR_CARD_REMOVED;
-		hc_log_debug("SCardTransmit: %s", pcsc_stringify_error(rv));
-		return rc;
+		return rc == HC_ERR_NO_CARD ? HC_ERR_CARD_REMOVED : rc;
 	}
 	*resp_len = rlen;
 	if (rlen < 2 && (rc = pcsc_answer_missing(c)) != HC_OK) {
@@ -325,10 +343,8 @@ pcsc_begin(void *io)
 	pcsc_conn_t *c = io;
 	LONG rv = SCardBeginTransaction(c->card);
 
-	if (rv != SCARD_S_SUCCESS) {
-		hc_log_debug("SCardBeginTransaction: %s", pcsc_stringify_error(rv));
-		return hc_pcsc_map_error(rv);
-	}
+	if (rv != SCARD_S_SUCCESS)
+		return pcsc_conn_error(c, rv, "SCardBeginTransaction");
 	c->in_transaction = 1;
 	return HC_OK;
 }
@@ -340,10 +356,8 @@ pcsc_end(void *io)
 	LONG rv = SCardEndTransaction(c->card, SCARD_LEAVE_CARD);
 
 	c->in_transaction = 0;
-	if (rv != SCARD_S_SUCCESS) {
-		hc_log_debug("SCardEndTransaction: %s", pcsc_stringify_error(rv));
-		return hc_pcsc_map_error(rv);
-	}
+	if (rv != SCARD_S_SUCCESS)
+		return pcsc_conn_error(c, rv, "SCardEndTransaction");
 	return HC_OK;
 }
 
@@ -355,10 +369,8 @@ pcsc_reconnect(void *io, int reset)
 
 	rv = SCardReconnect(c->card, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T0 | SCARD_PROTOCOL_T1,
 	    reset ? SCARD_RESET_CARD : SCARD_LEAVE_CARD, &c->protocol);
-	if (rv != SCARD_S_SUCCESS) {
-		hc_log_debug("SCardReconnect: %s", pcsc_stringify_error(rv));
-		return hc_pcsc_map_error(rv);
-	}
+	if (rv != SCARD_S_SUCCESS)
+		return pcsc_conn_error(c, rv, "SCardReconnect");
 	c->in_transaction = 0;
 	return HC_OK;
 }
@@ -374,7 +386,7 @@ pcsc_get_atr(void *io, uint8_t *atr, size_t *atr_len)
 
 	rv = SCardStatus(c->card, name, &name_len, &state, &protocol, buf, &len);
 	if (rv != SCARD_S_SUCCESS)
-		return hc_pcsc_map_error(rv);
+		return pcsc_conn_error(c, rv, "SCardStatus");
 	if (len > *atr_len)
 		return HC_ERR_BUFFER_TOO_SMALL;
 	memcpy(atr, buf, len);
@@ -445,6 +457,7 @@ hc_pcsc_connect(hc_pcsc_t *p, const char *reader, hc_transport_t **out)
 	p->refs++;
 	pthread_mutex_unlock(&p->lock);
 	c->p = p;
+	c->ctx = ctx;
 	c->card = card;
 	c->protocol = protocol;
 	memcpy(c->reader, reader, strlen(reader) + 1);

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -515,6 +516,97 @@ test_dead_pcscd(void **state)
 	unlink(dead);
 }
 
+/* Polls hc_pcsc_list until it returns want (bounded); the last result. */
+static int
+list_until(hc_pcsc_t *p, int want, int card_present, long ms)
+{
+	hc_reader_info_t info[8];
+	size_t n, i;
+	long waited;
+	int rc = -1, ok;
+
+	for (waited = 0; waited <= ms; waited += 50) {
+		n = 0;
+		rc = hc_pcsc_list(p, info, 8, &n);
+		ok = rc == want;
+		if (ok && rc == HC_OK && card_present) {
+			ok = 0;
+			for (i = 0; i < n; i++)
+				if (strcmp(info[i].name, card_reader) == 0 && info[i].card_present)
+					ok = 1;
+		}
+		if (ok)
+			return rc;
+		sleep_ms(50);
+	}
+	return rc;
+}
+
+/*
+ * pcscd dies under an open context and connection (the harness's pcscd, by the PID it
+ * exports), then a new pcscd starts (ours, stopped by PID at the end): the same hc_pcsc_t
+ * reports HC_ERR_NO_SERVICE meanwhile, and works again afterwards without being recreated.
+ * Runs last: the harness's pcscd is gone afterwards.
+ */
+static void
+test_pcscd_restart(void **state)
+{
+	const char *pid_text = getenv("HCARD_PCSCD_PID");
+	const char *tmp = getenv("HCARD_TEST_TMP");
+	const char *pcscd = getenv("PCSCD");
+	hc_pcsc_t *p = NULL;
+	hc_transport_t *t = NULL;
+	hc_resp_t *resp = hc_resp_new();
+	char conf[600];
+	pid_t old_pid, new_pid;
+	int rc, status;
+
+	(void)state;
+	assert_non_null(pid_text);
+	assert_non_null(tmp);
+	assert_non_null(resp);
+	if (pcscd == NULL || *pcscd == '\0')
+		pcscd = "/usr/sbin/pcscd";
+	old_pid = (pid_t)atol(pid_text);
+	assert_true(old_pid > 1);
+	assert_int_equal(hc_pcsc_new(&p), HC_OK);
+	assert_int_equal(hc_pcsc_connect(p, card_reader, &t), HC_OK);
+	assert_int_equal(send_hex(t, "00 84 00 00 08", resp), HC_OK);
+
+	assert_int_equal(kill(old_pid, SIGTERM), 0);
+	assert_int_equal(list_until(p, HC_ERR_NO_SERVICE, 0, 5000), HC_ERR_NO_SERVICE);
+	rc = send_hex(t, "00 84 00 00 08", resp);
+	fprintf(stderr, "transmit after pcscd died: %s\n", hc_errname(rc));
+	assert_int_equal(rc, HC_ERR_NO_SERVICE);
+	assert_int_equal(resp->len, 0);
+	hc_transport_free(&t);
+
+	snprintf(conf, sizeof(conf), "%s/conf", tmp);
+	new_pid = fork();
+	assert_true(new_pid >= 0);
+	if (new_pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0) {
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		execl(pcscd, pcscd, "-f", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	rc = list_until(p, HC_OK, 1, 10000);
+	if (rc == HC_OK) {
+		rc = hc_pcsc_connect(p, card_reader, &t);
+		if (rc == HC_OK)
+			rc = send_hex(t, "00 84 00 00 08", resp);
+	}
+	hc_transport_free(&t);
+	hc_pcsc_free(&p);
+	hc_resp_free(&resp);
+	kill(new_pid, SIGTERM);
+	assert_int_equal(waitpid(new_pid, &status, 0), new_pid);
+	assert_int_equal(rc, HC_OK);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -529,6 +621,7 @@ main(int argc, char **argv)
 		T(test_sharing),
 		T(test_transaction),
 		cmocka_unit_test(test_dead_pcscd),
+		cmocka_unit_test(test_pcscd_restart),        /* last: stops the harness's pcscd */
 	};
 
 	if (argc == 2 && strcmp(argv[1], "--no-service-child") == 0)
