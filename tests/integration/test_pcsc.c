@@ -257,6 +257,40 @@ test_select_and_read_free(void **state)
 	assert_true(hc_transport_apdu_count(fx->t) >= 4);
 }
 
+/* Extended and short Le through pcscd and vpcd, on the SAM's free public file (EF0015,
+ * card-profile.md §4: 14 bytes, SFI 15); and Le > 256 without extended lengths. */
+static void
+test_extended_le(void **state)
+{
+	fixture_t *fx = *state;
+	hc_transport_t *sam = NULL;
+	uint8_t first[14];
+
+	assert_int_equal(hc_pcsc_connect(fx->pcsc, sam_reader, &sam), HC_OK);
+	assert_int_equal(send_hex(sam, "00 B0 95 00 0E", fx->resp), HC_OK);
+	assert_int_equal(fx->resp->sw, 0x9000);
+	assert_int_equal(fx->resp->len, 14);
+	memcpy(first, fx->resp->data, sizeof(first));
+	assert_true(first[10] >= 1 && first[10] <= 5);          /* SAM type */
+	/* the same with an extended Le (case 2E) */
+	assert_int_equal(send_hex(sam, "00 B0 95 00 00 00 0E", fx->resp), HC_OK);
+	assert_int_equal(fx->resp->sw, 0x9000);
+	assert_int_equal(fx->resp->len, 14);
+	assert_memory_equal(fx->resp->data, first, sizeof(first));
+	/* Le 1000 without extended lengths goes as Le 00: the whole 14-byte file */
+	hc_transport_set_extended(sam, 0);
+	{
+		hc_apdu_t a;
+		memset(&a, 0, sizeof(a));
+		a.ins = 0xB0; a.p1 = 0x95; a.has_le = 1; a.le = 1000;
+		assert_int_equal(hc_transmit(sam, &a, fx->resp), HC_OK);
+		assert_true(fx->resp->sw == 0x9000 || fx->resp->sw == 0x6282);
+		assert_int_equal(fx->resp->len, 14);
+		assert_memory_equal(fx->resp->data, first, sizeof(first));
+	}
+	hc_transport_free(&sam);
+}
+
 typedef struct delayed {
 	char cmd[600];
 	long ms;
@@ -614,6 +648,7 @@ main(int argc, char **argv)
 	const struct CMUnitTest tests[] = {
 		T(test_list_readers),
 		T(test_select_and_read_free),
+		T(test_extended_le),
 		T(test_wait_remove_insert),
 		T(test_wait_cancel),
 		T(test_reset_by_other_handle),
