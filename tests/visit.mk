@@ -16,3 +16,18 @@ tests_unit_test_visit_codec_LDADD = $(HC_VISIT_TEST_LIBS)
 tests_unit_test_visit_cert_SOURCES = tests/unit/test_visit_cert.c
 tests_unit_test_visit_cert_CFLAGS = $(HC_VISIT_TEST_CFLAGS)
 tests_unit_test_visit_cert_LDADD = $(HC_VISIT_TEST_LIBS)
+
+# fuzz target: record and certificate bytes from the card (corpus replayed in make check)
+HC_VISIT_FUZZ_SOURCES = src/visit_items.c src/visit_table.c src/record_codec.c \
+	src/record_codec_text.c src/cert.c src/codec.c
+if HC_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_visit
+else
+check_PROGRAMS += tests/fuzz/fuzz_visit
+TESTS += tests/fuzz/fuzz_visit
+endif
+tests_fuzz_fuzz_visit_SOURCES = tests/fuzz/fuzz_visit.c $(HC_FUZZ_MAIN_SRC) $(HC_VISIT_FUZZ_SOURCES) \
+	$(HC_APDU_CORE_SOURCES)
+tests_fuzz_fuzz_visit_CFLAGS = $(HC_FUZZ_CC) $(CRYPTO_CFLAGS)
+tests_fuzz_fuzz_visit_LDFLAGS = $(HC_FUZZ_LINK)
+tests_fuzz_fuzz_visit_LDADD = crypto/libhccrypto.la $(CRYPTO_LIBS)
