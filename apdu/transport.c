@@ -160,13 +160,14 @@ static int
 exchange(hc_transport_t *t, const hc_apdu_t *a, int sensitive, hc_resp_t *resp)
 {
 	hc_apdu_t cur = *a;
-	unsigned rounds = 0, resends = 0, iter;
+	unsigned rounds = 0, resends = 0;
+	unsigned long iter;
 	size_t rx_len = 0, data_len, rx_seen = 0;
 	uint8_t sw1, sw2;
 	int rc = HC_ERR_RESPONSE_TOO_LONG;
 
 	/* each pass either returns, or uses one GET RESPONSE round or one resend */
-	for (iter = 0; iter <= t->max_get_response + MAX_WRONG_LE_RESENDS; iter++) {
+	for (iter = 0; iter <= (unsigned long)t->max_get_response + MAX_WRONG_LE_RESENDS; iter++) {
 		if ((rc = send_one(t, &cur, sensitive, &rx_len)) != HC_OK)
 			goto out;
 		if (rx_len > rx_seen)
