@@ -55,8 +55,8 @@ p11_object_attr(const p11_object_t *o, CK_ATTRIBUTE_TYPE type)
 	return NULL;
 }
 
-static int
-add_attr(p11_object_t *o, CK_ATTRIBUTE_TYPE type, const void *value, size_t len)
+int
+p11_attr_add(p11_object_t *o, CK_ATTRIBUTE_TYPE type, const void *value, size_t len)
 {
 	p11_attr_t *a;
 
@@ -77,13 +77,13 @@ add_attr(p11_object_t *o, CK_ATTRIBUTE_TYPE type, const void *value, size_t len)
 static int
 add_bool(p11_object_t *o, CK_ATTRIBUTE_TYPE type, CK_BBOOL v)
 {
-	return add_attr(o, type, &v, sizeof(v));
+	return p11_attr_add(o, type, &v, sizeof(v));
 }
 
 static int
 add_ulong(p11_object_t *o, CK_ATTRIBUTE_TYPE type, CK_ULONG v)
 {
-	return add_attr(o, type, &v, sizeof(v));
+	return p11_attr_add(o, type, &v, sizeof(v));
 }
 
 static p11_object_t *
@@ -96,6 +96,7 @@ new_object(p11_slot_t *slot, CK_OBJECT_CLASS cls, int key_ref, int private_obj)
 	o = &slot->objects[slot->n_objects++];
 	memset(o, 0, sizeof(*o));
 	o->cls = cls;
+	o->file_id = -1;
 	o->key_ref = key_ref;
 	o->private_obj = private_obj;
 	return o;
@@ -108,6 +109,8 @@ p11_objects_free(p11_slot_t *slot)
 
 	for (i = 0; i < slot->n_objects; i++) {
 		for (j = 0; j < slot->objects[i].n_attrs; j++) {
+			/* data values are card contents: wiped */
+			hc_wipe(slot->objects[i].attrs[j].value, slot->objects[i].attrs[j].len);
 			free(slot->objects[i].attrs[j].value);
 			slot->objects[i].attrs[j].value = NULL;
 		}
@@ -192,7 +195,7 @@ add_common(p11_object_t *o, const char *label, uint8_t id, CK_BBOOL priv)
 	return add_ulong(o, CKA_CLASS, o->cls) | add_bool(o, CKA_TOKEN, CK_TRUE) |
 	       add_bool(o, CKA_PRIVATE, priv) | add_bool(o, CKA_MODIFIABLE, CK_FALSE) |
 	       add_bool(o, CKA_COPYABLE, CK_FALSE) | add_bool(o, CKA_DESTROYABLE, CK_FALSE) |
-	       add_attr(o, CKA_LABEL, label, strlen(label)) | add_attr(o, CKA_ID, &id, 1);
+	       p11_attr_add(o, CKA_LABEL, label, strlen(label)) | p11_attr_add(o, CKA_ID, &id, 1);
 }
 
 /* The three objects of one PKI key. */
@@ -214,7 +217,7 @@ add_key_objects(p11_slot_t *slot, size_t k, const uint8_t pub[64], const uint8_t
 	if ((o = new_object(slot, CKO_PRIVATE_KEY, pki_keys[k].ref, 1)) == NULL)
 		return -1;
 	r = add_common(o, label, id, CK_TRUE) | add_ulong(o, CKA_KEY_TYPE, CKK_EC) |
-	    add_attr(o, CKA_EC_PARAMS, pki_keys[k].ec_params, pki_keys[k].ec_params_len) |
+	    p11_attr_add(o, CKA_EC_PARAMS, pki_keys[k].ec_params, pki_keys[k].ec_params_len) |
 	    add_bool(o, CKA_SIGN, CK_TRUE) | add_bool(o, CKA_SIGN_RECOVER, CK_FALSE) |
 	    add_bool(o, CKA_DECRYPT, CK_FALSE) | add_bool(o, CKA_UNWRAP, CK_FALSE) |
 	    add_bool(o, CKA_DERIVE, CK_FALSE) | add_bool(o, CKA_SENSITIVE, CK_TRUE) |
@@ -222,23 +225,23 @@ add_key_objects(p11_slot_t *slot, size_t k, const uint8_t pub[64], const uint8_t
 	    add_bool(o, CKA_NEVER_EXTRACTABLE, CK_TRUE) | add_bool(o, CKA_LOCAL, CK_TRUE) |
 	    add_ulong(o, CKA_KEY_GEN_MECHANISM, CKM_EC_KEY_PAIR_GEN) |
 	    add_bool(o, CKA_ALWAYS_AUTHENTICATE, pki_keys[k].always_auth) |
-	    add_attr(o, CKA_ALLOWED_MECHANISMS, pki_keys[k].mechs,
+	    p11_attr_add(o, CKA_ALLOWED_MECHANISMS, pki_keys[k].mechs,
 	             pki_keys[k].n_mechs * sizeof(CK_MECHANISM_TYPE));
 	if (cp != NULL)
-		r |= add_attr(o, CKA_SUBJECT, cp->subject, (size_t)cp->subject_len);
+		r |= p11_attr_add(o, CKA_SUBJECT, cp->subject, (size_t)cp->subject_len);
 	if (r != 0)
 		return -1;
 
 	if ((o = new_object(slot, CKO_PUBLIC_KEY, pki_keys[k].ref, 0)) == NULL)
 		return -1;
 	r = add_common(o, label, id, CK_FALSE) | add_ulong(o, CKA_KEY_TYPE, CKK_EC) |
-	    add_attr(o, CKA_EC_PARAMS, pki_keys[k].ec_params, pki_keys[k].ec_params_len) |
-	    add_attr(o, CKA_EC_POINT, point, sizeof(point)) | add_bool(o, CKA_VERIFY, CK_TRUE) |
+	    p11_attr_add(o, CKA_EC_PARAMS, pki_keys[k].ec_params, pki_keys[k].ec_params_len) |
+	    p11_attr_add(o, CKA_EC_POINT, point, sizeof(point)) | add_bool(o, CKA_VERIFY, CK_TRUE) |
 	    add_bool(o, CKA_VERIFY_RECOVER, CK_FALSE) | add_bool(o, CKA_ENCRYPT, CK_FALSE) |
 	    add_bool(o, CKA_WRAP, CK_FALSE) | add_bool(o, CKA_DERIVE, CK_FALSE) |
 	    add_bool(o, CKA_LOCAL, CK_TRUE) | add_bool(o, CKA_TRUSTED, CK_FALSE);
 	if (cp != NULL)
-		r |= add_attr(o, CKA_SUBJECT, cp->subject, (size_t)cp->subject_len);
+		r |= p11_attr_add(o, CKA_SUBJECT, cp->subject, (size_t)cp->subject_len);
 	if (r != 0)
 		return -1;
 
@@ -248,10 +251,10 @@ add_key_objects(p11_slot_t *slot, size_t k, const uint8_t pub[64], const uint8_t
 		return -1;
 	r = add_common(o, label, id, CK_FALSE) | add_ulong(o, CKA_CERTIFICATE_TYPE, CKC_X_509) |
 	    add_bool(o, CKA_TRUSTED, CK_FALSE) | add_ulong(o, CKA_CERTIFICATE_CATEGORY, 1) |
-	    add_attr(o, CKA_VALUE, cert, cert_len) |
-	    add_attr(o, CKA_SUBJECT, cp->subject, (size_t)cp->subject_len) |
-	    add_attr(o, CKA_ISSUER, cp->issuer, (size_t)cp->issuer_len) |
-	    add_attr(o, CKA_SERIAL_NUMBER, cp->serial, (size_t)cp->serial_len);
+	    p11_attr_add(o, CKA_VALUE, cert, cert_len) |
+	    p11_attr_add(o, CKA_SUBJECT, cp->subject, (size_t)cp->subject_len) |
+	    p11_attr_add(o, CKA_ISSUER, cp->issuer, (size_t)cp->issuer_len) |
+	    p11_attr_add(o, CKA_SERIAL_NUMBER, cp->serial, (size_t)cp->serial_len);
 	return r != 0 ? -1 : 0;
 }
 
@@ -306,6 +309,9 @@ p11_objects_load(p11_ctx_t *ctx, p11_slot_t *slot)
 		/* the certificate carries the public key: READ PUBLIC KEY only without one */
 		err = hc_pki_read_certificate(slot->card, pki_keys[k].ref, cert, HC_PKI_CERT_MAX,
 		                              &cert_len);
+		if (err == HC_ERR_CARD_RESET && (slot->logged_in = 0) == 0)   /* once more */
+			err = hc_pki_read_certificate(slot->card, pki_keys[k].ref, cert,
+			                              HC_PKI_CERT_MAX, &cert_len);
 		if (err == HC_OK && cert_parse(cert, cert_len, &cp) == 0) {
 			have_cp = 1;
 			memcpy(pub, cp.pub, 64);
@@ -331,6 +337,10 @@ p11_objects_load(p11_ctx_t *ctx, p11_slot_t *slot)
 	}
 	if (slot->label[0] == '\0')
 		snprintf(slot->label, sizeof(slot->label), "Resident Health Card");
+	if (p11_data_add_objects(slot) != 0) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
 	slot->objects_loaded = 1;
 out:
 	cert_parts_free(&cp);
@@ -366,7 +376,7 @@ C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh, CK_ATTRIBUTE_PTR t
 	p11_object_t *o = NULL;
 	const p11_attr_t *a;
 	CK_ULONG i;
-	CK_RV rv;
+	CK_RV rv, rv2;
 
 	if ((rv = p11_enter(&ctx)) != CKR_OK)
 		return rv;
@@ -378,6 +388,12 @@ C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh, CK_ATTRIBUTE_PTR t
 	    (rv = p11_object_get(ctx, s, oh, &slot, &o)) != CKR_OK)
 		goto out;
 	for (i = 0; i < n; i++) {
+		/* a data object's value is read from the card when first asked for */
+		if (tmpl[i].type == CKA_VALUE && o->cls == CKO_DATA &&
+		    (rv2 = p11_data_value(ctx, slot, o)) != CKR_OK) {
+			rv = rv2;
+			goto out;
+		}
 		if ((a = p11_object_attr(o, tmpl[i].type)) == NULL) {
 			tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
 			rv = CKR_ATTRIBUTE_TYPE_INVALID;
@@ -495,6 +511,129 @@ C_FindObjectsFinal(CK_SESSION_HANDLE h)
 	}
 	s->op = P11_OP_NONE;
 	s->n_found = s->found_pos = 0;
+out:
+	p11_leave();
+	return rv;
+}
+
+/* Writes a data object's CKA_VALUE to the card (the only modifiable attribute). */
+CK_RV
+C_SetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	p11_object_t *o = NULL;
+	const p11_attr_t *mod;
+	CK_ULONG i;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if (tmpl == NULL || n == 0) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK ||
+	    (rv = p11_object_get(ctx, s, oh, &slot, &o)) != CKR_OK)
+		goto out;
+	if (!(s->flags & CKF_RW_SESSION)) {
+		rv = CKR_SESSION_READ_ONLY;
+		goto out;
+	}
+	if (!slot->logged_in) {
+		rv = CKR_USER_NOT_LOGGED_IN;
+		goto out;
+	}
+	mod = p11_object_attr(o, CKA_MODIFIABLE);
+	if (o->cls != CKO_DATA || mod == NULL || *(const CK_BBOOL *)mod->value != CK_TRUE) {
+		rv = CKR_ACTION_PROHIBITED;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (tmpl[i].type != CKA_VALUE) {
+			rv = CKR_ATTRIBUTE_READ_ONLY;
+			goto out;
+		}
+		if (tmpl[i].pValue == NULL && tmpl[i].ulValueLen > 0) {
+			rv = CKR_ARGUMENTS_BAD;
+			goto out;
+		}
+	}
+	for (i = 0; i < n && rv == CKR_OK; i++)
+		rv = p11_data_set_value(ctx, slot, o, tmpl[i].pValue, tmpl[i].ulValueLen);
+out:
+	p11_leave();
+	return rv;
+}
+
+/* Appends an allergy or immunisation entry: CKO_DATA with the label of the cyclic file
+ * ("DF02/EF07 allergies", "DF02/EF08 immunisations") and CKA_VALUE = the entry. The handle
+ * returned is the file's data object. */
+CK_RV
+C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n, CK_OBJECT_HANDLE_PTR out_h)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	const CK_ATTRIBUTE *label = NULL, *value = NULL;
+	const p11_attr_t *l;
+	CK_ULONG i;
+	size_t k;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	if (tmpl == NULL || n == 0 || out_h == NULL) {
+		rv = CKR_ARGUMENTS_BAD;
+		goto out;
+	}
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+		goto out;
+	if (!(s->flags & CKF_RW_SESSION)) {
+		rv = CKR_SESSION_READ_ONLY;
+		goto out;
+	}
+	if (!slot->logged_in) {
+		rv = CKR_USER_NOT_LOGGED_IN;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (tmpl[i].pValue == NULL && tmpl[i].ulValueLen > 0) {
+			rv = CKR_ARGUMENTS_BAD;
+			goto out;
+		}
+		switch (tmpl[i].type) {
+		case CKA_CLASS:
+			if (tmpl[i].ulValueLen != sizeof(CK_OBJECT_CLASS) ||
+			    *(const CK_OBJECT_CLASS *)tmpl[i].pValue != CKO_DATA)
+				rv = CKR_TEMPLATE_INCONSISTENT;
+			break;
+		case CKA_LABEL: label = &tmpl[i]; break;
+		case CKA_VALUE: value = &tmpl[i]; break;
+		case CKA_TOKEN: case CKA_PRIVATE: case CKA_APPLICATION: break;
+		default: rv = CKR_ATTRIBUTE_TYPE_INVALID; break;
+		}
+		if (rv != CKR_OK)
+			goto out;
+	}
+	if (label == NULL || value == NULL) {
+		rv = CKR_TEMPLATE_INCOMPLETE;
+		goto out;
+	}
+	if ((rv = p11_objects_load(ctx, slot)) != CKR_OK)
+		goto out;
+	rv = CKR_TEMPLATE_INCONSISTENT;
+	for (k = 0; k < slot->n_objects; k++) {
+		l = p11_object_attr(&slot->objects[k], CKA_LABEL);
+		if (slot->objects[k].cls != CKO_DATA || l == NULL || l->len != label->ulValueLen ||
+		    memcmp(l->value, label->pValue, l->len) != 0)
+			continue;
+		rv = p11_data_append(ctx, slot, &slot->objects[k], value->pValue, value->ulValueLen);
+		if (rv == CKR_OK)
+			*out_h = p11_object_handle(s->slot, slot->generation, k);
+		break;
+	}
 out:
 	p11_leave();
 	return rv;

@@ -40,6 +40,8 @@ typedef struct p11_object {
 	CK_OBJECT_CLASS cls;
 	int key_ref;                   /* PKI key reference (1, 2) for keys and certs, else 0 */
 	int private_obj;               /* CKA_PRIVATE: visible after C_Login only */
+	int file_id;                   /* CKO_DATA: hc_file_id_t of the card file */
+	int value_loaded;              /* CKO_DATA: CKA_VALUE read from the card */
 	p11_attr_t attrs[P11_MAX_ATTRS];
 	size_t n_attrs;
 } p11_object_t;
@@ -47,11 +49,13 @@ typedef struct p11_object {
 typedef struct p11_slot {
 	int used;                      /* a reader was seen under this slot id */
 	char reader[P11_READER_MAX];
+	int seen;                      /* the reader's state was looked at once */
 	int card_present;              /* from the last PC/SC state */
 	DWORD pcsc_state;              /* dwEventState seen last (event counter in the high word) */
 	int event_pending;             /* C_WaitForSlotEvent has a change to report */
 	unsigned generation;           /* increments with every card insertion / removal / reset */
 	int has_pinpad;                /* reader offers FEATURE_VERIFY_PIN_DIRECT */
+	int sam_type;                  /* type of the terminal's SAM (writable data objects) */
 
 	hc_terminal_t *term;           /* open while a card session is needed */
 	hc_card_t *card;
@@ -131,6 +135,16 @@ CK_RV p11_object_get(p11_ctx_t *ctx, p11_session_t *s, CK_OBJECT_HANDLE h, p11_s
                      p11_object_t **obj);
 CK_OBJECT_HANDLE p11_object_handle(CK_SLOT_ID slot, unsigned generation, size_t idx);
 const p11_attr_t *p11_object_attr(const p11_object_t *o, CK_ATTRIBUTE_TYPE type);
+/* Adds an attribute (value copied). 0 or -1. */
+int p11_attr_add(p11_object_t *o, CK_ATTRIBUTE_TYPE type, const void *value, size_t len);
+
+/* data.c: CKO_DATA objects of the card files */
+int p11_data_add_objects(p11_slot_t *slot);
+CK_RV p11_data_value(p11_ctx_t *ctx, p11_slot_t *slot, p11_object_t *o);
+CK_RV p11_data_set_value(p11_ctx_t *ctx, p11_slot_t *slot, p11_object_t *o, const uint8_t *v,
+                         CK_ULONG len);
+CK_RV p11_data_append(p11_ctx_t *ctx, p11_slot_t *slot, p11_object_t *o, const uint8_t *entry,
+                      CK_ULONG len);
 
 /* sign.c: hashing helper for CKM_ECDSA_SHA* and CKM_HC_SM2_SM3. */
 void p11_sign_reset(p11_session_t *s);

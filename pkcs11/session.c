@@ -201,6 +201,8 @@ verify_pin(p11_ctx_t *ctx, p11_slot_t *slot, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 	if ((rv = p11_slot_card(ctx, slot)) != CKR_OK)
 		goto out;
 	err = hc_pki_verify_pin(slot->card, buf, NULL);
+	if (err == HC_ERR_CARD_RESET)
+		err = hc_pki_verify_pin(slot->card, buf, NULL);   /* reconnected: once more */
 	if (err == HC_ERR_PIN_FORMAT)
 		rv = CKR_PIN_INVALID;
 	else

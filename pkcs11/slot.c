@@ -10,6 +10,7 @@
 
 #include "hcard_pki.h"
 #include "pkcs11/p11.h"
+#include "src/session.h"
 
 #define P11_READERS_MAX_BYTES 65536u
 #define P11_MIN_PIN 4u
@@ -74,7 +75,7 @@ p11_slot_card_lost(p11_ctx_t *ctx, p11_slot_t *slot)
 		ctx->card_apdus += c + sam;
 	}
 	hc_card_close(&slot->card);
-	hc_terminal_close(&slot->term);
+	/* the terminal (SAM connection, its PIN state) stays: the SAM was not pulled */
 	p11_objects_free(slot);
 	p11_sessions_close_slot(ctx, (CK_SLOT_ID)(slot - ctx->slots));
 	slot->logged_in = 0;
@@ -106,6 +107,11 @@ slot_update(p11_ctx_t *ctx, p11_slot_t *slot, const SCARD_READERSTATE *rs)
 
 	if (present && atr_is_sam(rs->rgbAtr, rs->cbAtr))
 		present = 0;
+	if (!slot->seen) {
+		/* the first look at a reader is no event: the state since C_Initialize */
+		slot->seen = 1;
+		changed = 0;
+	}
 	if (changed) {
 		if (slot->card != NULL || slot->objects_loaded || slot->card_present)
 			p11_slot_card_lost(ctx, slot);
@@ -181,6 +187,9 @@ none:
 CK_RV
 p11_slot_get(p11_ctx_t *ctx, CK_SLOT_ID id, p11_slot_t **out)
 {
+	/* an application may use a slot id without listing the slots first */
+	if (id >= ctx->n_slots && p11_slots_refresh(ctx) != CKR_OK)
+		return CKR_SLOT_ID_INVALID;
 	if (id >= ctx->n_slots || !ctx->slots[id].used)
 		return CKR_SLOT_ID_INVALID;
 	*out = &ctx->slots[id];
@@ -197,10 +206,12 @@ p11_slot_error(p11_ctx_t *ctx, p11_slot_t *slot, int err)
 		return CKR_DEVICE_REMOVED;
 	}
 	if (err == HC_ERR_CARD_RESET) {
-		/* another process reset the card: the PIN state on the card is gone, so is ours */
-		p11_slot_card_lost(ctx, slot);
-		slot->event_pending = 1;
-		return CKR_DEVICE_ERROR;
+		/* another process reset the card (the transport has reconnected): the card's PIN
+		 * state is gone, so is the login; sessions and objects stay (same card) */
+		slot->logged_in = 0;
+		if (slot->card != NULL)
+			hc_session_invalidate(slot->card);   /* selections are gone too */
+		return CKR_USER_NOT_LOGGED_IN;
 	}
 	return p11_rv(err);
 }
@@ -219,7 +230,7 @@ p11_slot_card(p11_ctx_t *ctx, p11_slot_t *slot)
 	opts.card_reader = slot->reader;
 	opts.sam_reader = ctx->sam_reader[0] != '\0' ? ctx->sam_reader : NULL;
 	opts.psam_reader = ctx->psam_reader[0] != '\0' ? ctx->psam_reader : NULL;
-	if ((err = hc_terminal_open(ctx->hc, &opts, &slot->term)) != HC_OK ||
+	if ((slot->term == NULL && (err = hc_terminal_open(ctx->hc, &opts, &slot->term)) != HC_OK) ||
 	    (err = hc_card_open(slot->term, &slot->card)) != HC_OK) {
 		hc_card_close(&slot->card);
 		hc_terminal_close(&slot->term);
@@ -336,6 +347,8 @@ C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 	if ((rv = p11_slot_get(ctx, id, &slot)) != CKR_OK || (rv = token_ready(ctx, slot)) != CKR_OK)
 		goto out;
 	err = hc_pki_pin_status(slot->card, &verified, &tries);
+	if (err == HC_ERR_CARD_RESET && (slot->logged_in = 0) == 0)
+		err = hc_pki_pin_status(slot->card, &verified, &tries);   /* once more */
 	if (err != HC_OK && err != HC_ERR_PIN_BLOCKED) {
 		rv = p11_slot_error(ctx, slot, err);
 		goto out;

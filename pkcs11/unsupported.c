@@ -118,10 +118,6 @@ C_CancelFunction(CK_SESSION_HANDLE a)
 	return not_supported(CKR_FUNCTION_NOT_PARALLEL);
 }
 
-/* Data objects are not offered yet: the card's files are read with libhcard directly. */
-NS(C_CreateObject(CK_SESSION_HANDLE a, CK_ATTRIBUTE_PTR b, CK_ULONG c, CK_OBJECT_HANDLE_PTR d))
-NS(C_SetAttributeValue(CK_SESSION_HANDLE a, CK_OBJECT_HANDLE b, CK_ATTRIBUTE_PTR c, CK_ULONG d))
-
 
 CK_RV
 C_SeedRandom(CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c)

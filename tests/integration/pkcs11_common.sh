@@ -7,6 +7,9 @@ P11_NUMBER=11010519491231002X
 P11_SM2_RAW=0xc8430001               # CKM_VENDOR_DEFINED | 0x48430001 (pki.md)
 P11_SM2_SM3=0xc8430002               # CKM_VENDOR_DEFINED | 0x48430002
 P11_PY=/usr/bin/python3
+# the simulator SAM's factory PIN, read by libhcard (hcard.conf sam_pin_file in deployments)
+HCARD_SAM_PIN=${HCARD_SAM_PIN:-12345678}
+export HCARD_SAM_PIN
 
 # p11_make_ca DIR: the issuer CAs the simulator's factory signs the card certificates with.
 p11_make_ca() {

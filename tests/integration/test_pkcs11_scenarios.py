@@ -1,0 +1,214 @@
+#!/usr/bin/python3
+"""PKCS#11 scenarios through PyKCS11, hcard-pkcs11.so, pcscd, vpcd and hcard-sim.
+
+Run by test_pkcs11_scenarios.sh inside tests/harness/with-sim. Every expectation comes from
+the spec (card-profile.md, pki.md, purse.md) or from OpenSSL, never from the module.
+"""
+import os
+import subprocess
+import sys
+
+import PyKCS11
+from PyKCS11 import LowLevel
+from PyKCS11.LowLevel import CKF_RW_SESSION, CKF_SERIAL_SESSION
+
+MODULE = os.environ["HCARD_PKCS11"]
+PIN = "123456"
+SIM = os.environ["HCARD_SIM"]
+CTL = os.environ["HCARD_SIM_CONTROL"]
+CKM_HC_SM2_RAW = PyKCS11.CKM_VENDOR_DEFINED | 0x48430001
+CKU_CONTEXT_SPECIFIC = 2
+
+failures = 0
+
+
+def check(name, cond):
+    global failures
+    print(("ok - " if cond else "not ok - ") + name, flush=True)
+    if not cond:
+        failures += 1
+
+
+def expect_rv(name, rv, fn, *args):
+    """fn must raise PyKCS11Error with rv."""
+    try:
+        fn(*args)
+    except PyKCS11.PyKCS11Error as e:
+        check("%s -> %s" % (name, PyKCS11.CKR[rv]), e.value == rv)
+        if e.value != rv:
+            print("#   got %s" % e, flush=True)
+        return
+    check("%s -> %s (no error raised)" % (name, PyKCS11.CKR[rv]), False)
+
+
+def ctl(*words):
+    out = subprocess.run([SIM, "ctl", CTL] + list(words), capture_output=True, text=True)
+    if not out.stdout.startswith("ok"):
+        raise RuntimeError("control %s: %s %s" % (words, out.stdout, out.stderr))
+
+
+def tlv_records(data):
+    """card-profile.md §2: a variable file is `tag len value` records."""
+    out, i = [], 0
+    while i + 2 <= len(data):
+        tag, n = data[i], data[i + 1]
+        out.append((tag, n, bytes(data[i + 2:i + 2 + n])))
+        i += 2 + n
+    return out, i
+
+
+def data_object(s, label):
+    found = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA), (PyKCS11.CKA_LABEL, label)])
+    return found[0] if found else None
+
+
+def handle(n):
+    h = LowLevel.CK_OBJECT_HANDLE()
+    h.assign(n)
+    return h
+
+
+def value(s, obj):
+    return bytes(s.getAttributeValue(obj, [PyKCS11.CKA_VALUE])[0])
+
+
+def no_event(lib):
+    try:
+        lib.waitForSlotEvent(PyKCS11.CKF_DONT_BLOCK)
+    except PyKCS11.PyKCS11Error as err:
+        return err.value == PyKCS11.CKR_NO_EVENT
+    return False
+
+
+def token_flags(lib, slot):
+    return lib.getTokenInfo(slot).flags
+
+
+lib = PyKCS11.PyKCS11Lib()
+lib.load(MODULE)
+slots = lib.getSlotList(tokenPresent=True)
+check("one token (the SAM reader is no token)", len(slots) == 1)
+slot = slots[0]
+
+# --- data objects --------------------------------------------------------------------------
+s = lib.openSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION)
+pub = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA)])
+labels = [s.getAttributeValue(o, [PyKCS11.CKA_LABEL])[0] for o in pub]
+check("before login only the issuer data is visible", labels == ["DDF1/EF05 issuer data"])
+ef05 = value(s, pub[0])
+recs, used = tlv_records(ef05)
+# card-profile.md §3: EF05 tags and lengths, tag 57 = the factory's city code 110100
+check("EF05 raw value has the issuer tags of §3",
+      [(t, n) for t, n, _ in recs] == [(0x01, 1), (0x02, 4), (0x03, 30), (0x04, 11), (0x05, 180),
+                                        (0x06, 4), (0x08, 18), (0x09, 3), (0x10, 10), (0x57, 3)])
+check("EF05 city code is the factory's", recs[-1][2] == bytes.fromhex("110100"))
+app = s.getAttributeValue(pub[0], [PyKCS11.CKA_APPLICATION, PyKCS11.CKA_PRIVATE])
+check("CKA_APPLICATION hcard, public", app[0] == "hcard" and app[1] is False)
+expect_rv("read a private file before login", PyKCS11.CKR_OBJECT_HANDLE_INVALID,
+          lambda: s.getAttributeValue(handle(pub[0].value() + 1), [PyKCS11.CKA_VALUE]))
+
+s.login(PIN)
+allobj = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA)])
+check("after login 22 data objects (card-profile.md §2 files)", len(allobj) == 22)
+ef06 = data_object(s, "DDF1/EF06 cardholder")
+recs, used = tlv_records(value(s, ef06))
+check("DDF1/EF06 read through the SAM: tags 11-15 of §3",
+      [(t, n) for t, n, _ in recs] == [(0x11, 30), (0x12, 1), (0x13, 1), (0x14, 4), (0x15, 18)])
+
+# write DF01/EF07 (social: 34 cn 1, 35 cn 1, 36 ans 3) and read it back from the card
+ef = [o for o in allobj if s.getAttributeValue(o, [PyKCS11.CKA_LABEL])[0].startswith("DF01/EF07 ")][0]
+mod = s.getAttributeValue(ef, [PyKCS11.CKA_MODIFIABLE])[0]
+check("DF01/EF07 modifiable with a type-5 SAM", mod is True)
+new = bytes.fromhex("3401 20" "3501 10" "3603") + b"X01"
+s.setAttributeValue(ef, [(PyKCS11.CKA_VALUE, new)])
+s2 = lib.openSession(slot, CKF_SERIAL_SESSION)
+check("DF01/EF07 written and read back from the card", value(s2, ef) == new)
+expect_rv("write in a read-only session", PyKCS11.CKR_SESSION_READ_ONLY,
+          lambda: s2.setAttributeValue(ef, [(PyKCS11.CKA_VALUE, new)]))
+expect_rv("element of the wrong length", PyKCS11.CKR_ATTRIBUTE_VALUE_INVALID,
+          lambda: s.setAttributeValue(ef, [(PyKCS11.CKA_VALUE, bytes.fromhex("340212"))]))
+check("refused write changed nothing", value(s2, ef) == new)
+s2.closeSession()
+
+# append an allergy (DF02/EF07 cyclic 3 x 120: allergen ans 20 || reaction ans 100)
+entry = b"penicillin".ljust(20, b"\0") + b"rash".ljust(100, b"\0")
+h = s.createObject([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA), (PyKCS11.CKA_LABEL, "DF02/EF07 allergies"),
+                    (PyKCS11.CKA_VALUE, entry)])
+allergies = value(s, h)
+check("allergy appended: record 1 is the new entry", allergies[:120] == entry and len(allergies) == 360)
+expect_rv("allergy entry of the wrong size", PyKCS11.CKR_ATTRIBUTE_VALUE_INVALID,
+          lambda: s.createObject([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA),
+                                  (PyKCS11.CKA_LABEL, "DF02/EF07 allergies"),
+                                  (PyKCS11.CKA_VALUE, entry[:100])]))
+
+# --- always-authenticate key 02 -------------------------------------------------------------
+key2 = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY), (PyKCS11.CKA_ID, (2,))])[0]
+check("key 02 has CKA_ALWAYS_AUTHENTICATE", s.getAttributeValue(key2, [PyKCS11.CKA_ALWAYS_AUTHENTICATE])[0] is True)
+e = PyKCS11.ckbytelist(bytes(range(32)))
+mech = PyKCS11.Mechanism(CKM_HC_SM2_RAW).to_native()
+sig = PyKCS11.ckbytelist([0] * 64)
+rv = s.lib.C_SignInit(s.session, mech, key2)
+check("SignInit with key 02", rv == PyKCS11.CKR_OK)
+rv = s.lib.C_Sign(s.session, e, sig)
+check("sign with key 02 without a context login -> CKR_USER_NOT_LOGGED_IN", rv == PyKCS11.CKR_USER_NOT_LOGGED_IN)
+for round_ in (1, 2):
+    sig = PyKCS11.ckbytelist([0] * 64)
+    ok = s.lib.C_SignInit(s.session, mech, key2) == PyKCS11.CKR_OK
+    ok = ok and s.lib.C_Login(s.session, CKU_CONTEXT_SPECIFIC, PyKCS11.ckbytelist(PIN)) == PyKCS11.CKR_OK
+    ok = ok and s.lib.C_Sign(s.session, e, sig) == PyKCS11.CKR_OK and len(sig) == 64
+    check("key 02 signs after a context-specific login (round %d)" % round_, ok)
+
+# key 01 after a key-02 signature: the card cleared the PIN (pki.md): login needed again
+key1 = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY), (PyKCS11.CKA_ID, (1,))])[0]
+expect_rv("key 01 after a key-02 signature", PyKCS11.CKR_USER_NOT_LOGGED_IN,
+          lambda: s.sign(key1, bytes(32), PyKCS11.Mechanism(PyKCS11.CKM_ECDSA)))
+s.login(PIN)
+check("key 01 signs after a new login",
+      len(s.sign(key1, bytes(32), PyKCS11.Mechanism(PyKCS11.CKM_ECDSA))) == 64)
+
+# --- removal during a session -----------------------------------------------------------------
+check("no slot event pending (CKF_DONT_BLOCK)", no_event(lib))
+ctl("remove", "0")
+check("C_WaitForSlotEvent (blocking) reports the removal", lib.waitForSlotEvent() == slot)
+expect_rv("call on a session whose card was pulled", PyKCS11.CKR_SESSION_HANDLE_INVALID,
+          lambda: s.findObjects([]))
+check("no token while the card is out", lib.getSlotList(tokenPresent=True) == [])
+ctl("insert", "0", os.environ["HCARD_SIM_IMAGE_CARD"])
+check("C_WaitForSlotEvent (blocking) reports the insertion", lib.waitForSlotEvent() == slot)
+s = lib.openSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION)
+keys = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY)])
+check("card back: a new session, not logged in (no private key visible)", keys == [])
+
+# --- another application resets the card: login state dropped, session kept -----------------
+s.login(PIN)
+key1 = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY), (PyKCS11.CKA_ID, (1,))])[0]
+check("signs before the reset", len(s.sign(key1, bytes(32), PyKCS11.Mechanism(PyKCS11.CKM_ECDSA))) == 64)
+r = subprocess.run(["opensc-tool", "--reader", "0", "--reset", "warm"], capture_output=True, text=True)
+check("another process reset the card (opensc-tool)", r.returncode == 0)
+expect_rv("sign after the reset", PyKCS11.CKR_USER_NOT_LOGGED_IN,
+          lambda: s.sign(key1, bytes(32), PyKCS11.Mechanism(PyKCS11.CKM_ECDSA)))
+check("the session survived, logged out", s.getSessionInfo().state == PyKCS11.CKS_RW_PUBLIC_SESSION)
+s.login(PIN)
+check("login again after the reset and sign with the same key handle",
+      len(s.sign(key1, bytes(32), PyKCS11.Mechanism(PyKCS11.CKM_ECDSA))) == 64)
+s.logout()
+
+# --- PIN counters to lock-out (purse.md: 3 tries) -------------------------------------------------
+expect_rv("wrong PIN 1", PyKCS11.CKR_PIN_INCORRECT, s.login, "654321")
+f = token_flags(lib, slot)
+check("after 1 wrong: COUNT_LOW, not FINAL_TRY",
+      f & PyKCS11.CKF_USER_PIN_COUNT_LOW and not f & PyKCS11.CKF_USER_PIN_FINAL_TRY)
+expect_rv("wrong PIN 2", PyKCS11.CKR_PIN_INCORRECT, s.login, "654321")
+check("after 2 wrong: FINAL_TRY", token_flags(lib, slot) & PyKCS11.CKF_USER_PIN_FINAL_TRY)
+try:
+    s.login("654321")
+    check("wrong PIN 3 refused", False)
+except PyKCS11.PyKCS11Error as err:
+    check("wrong PIN 3 refused (%s)" % err, err.value in (PyKCS11.CKR_PIN_INCORRECT, PyKCS11.CKR_PIN_LOCKED))
+check("token flags: PIN locked", token_flags(lib, slot) & PyKCS11.CKF_USER_PIN_LOCKED)
+expect_rv("right PIN on a locked card", PyKCS11.CKR_PIN_LOCKED, s.login, PIN)
+expect_rv("PIN too short", PyKCS11.CKR_PIN_LEN_RANGE, s.login, "12")
+
+s.closeSession()
+lib = None
+sys.exit(1 if failures else 0)

@@ -1,0 +1,22 @@
+#!/bin/sh
+# PyKCS11 scenarios (tests/integration/test_pkcs11_scenarios.py): data objects read and
+# written through the SAM, always-authenticate, card removal, reset by another process, PIN
+# counters to lock-out. On a card whose PKI keys and certificates were issued by the factory.
+set -u
+
+srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
+builddir=${top_builddir:-$srcdir}
+HCARD_PKCS11=${HCARD_PKCS11:-$builddir/pkcs11/.libs/hcard-pkcs11.so}
+export HCARD_PKCS11
+. "$srcdir/tests/integration/pkcs11_common.sh"
+
+if [ -z "${HCARD_SIM_CONTROL:-}" ]; then
+	ca=$(mktemp -d) || exit 99
+	trap 'rm -rf "$ca"' EXIT INT TERM
+	p11_make_ca "$ca" || exit 99
+	"$srcdir/tests/harness/with-sim" \
+		--card-factory-args "--pki-ca $ca --pki-name $P11_NAME --pki-number $P11_NUMBER" \
+		-- "${SHELL:-/bin/sh}" "$0" "$@"
+	exit $?
+fi
+exec "$P11_PY" "$srcdir/tests/integration/test_pkcs11_scenarios.py"
