@@ -265,8 +265,8 @@ C_GetSlotList(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	/* the slot list is refreshed when asked for its size (PKCS#11 2.40 §5.5) */
-	if (list == NULL && (rv = p11_slots_refresh(ctx)) != CKR_OK)
+	/* readers and cards as PC/SC sees them now (no card I/O) */
+	if ((rv = p11_slots_refresh(ctx)) != CKR_OK)
 		goto out;
 	for (i = 0; i < ctx->n_slots; i++) {
 		if (token_present && !ctx->slots[i].card_present)
