@@ -133,22 +133,76 @@ out:
 	return rc;
 }
 
+/* Arguments of the operations run by hc_session_run (redone once after a card reset). */
+typedef struct read_args {
+	const hc_trust_t *trust;
+	hc_visit_kind_t kind;
+	int slot;
+	uint8_t *index;
+	hc_visit_record_t **out;
+	hc_visit_record_t **recs;
+	int *errs;
+} read_args_t;
+
+static int
+index_op(hc_card_t *card, void *arg)
+{
+	read_args_t *a = arg;
+	visit_op_t op;
+	int rc;
+
+	if ((rc = hc_session_begin(card)) != HC_OK)
+		return rc;
+	if ((rc = visit_op_begin(&op, card)) == HC_OK)
+		rc = visit_read_index(&op, a->kind, a->index);
+	(void)hc_session_end(card);
+	return rc;
+}
+
 int
 hc_visit_read_index(hc_card_t *card, hc_visit_kind_t kind,
                     uint8_t index[HC_VISIT_MAX_SLOTS], int *n_slots)
 {
-	visit_op_t op;
+	read_args_t a;
 	int rc;
 
 	if (card == NULL || index == NULL || hc_visit_slots(kind) == 0)
 		return HC_ERR_INVALID_ARGUMENT;
 	memset(index, 0xFF, HC_VISIT_MAX_SLOTS);
-	if ((rc = visit_op_begin(&op, card)) != HC_OK ||
-	    (rc = visit_read_index(&op, kind, index)) != HC_OK)
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.index = index;
+	if ((rc = hc_session_run(card, index_op, &a)) != HC_OK)
 		return rc;
 	if (n_slots != NULL)
 		*n_slots = hc_visit_slots(kind);
 	return HC_OK;
+}
+
+static int
+read_op(hc_card_t *card, void *arg)
+{
+	read_args_t *a = arg;
+	uint8_t index[HC_VISIT_MAX_SLOTS];
+	char number[19];
+	visit_op_t op;
+	int rc;
+
+	if ((rc = hc_session_card_number(card, number)) != HC_OK)
+		return rc;
+	if ((rc = hc_session_begin(card)) != HC_OK)
+		return rc;
+	if ((rc = visit_op_begin(&op, card)) != HC_OK ||
+	    (rc = visit_read_index(&op, a->kind, index)) != HC_OK)
+		goto out;
+	if (index[a->slot - 1] != 0x00) {
+		rc = HC_ERR_RECORD_EMPTY;
+		goto out;
+	}
+	rc = read_slot(&op, a->trust, a->kind, a->slot, number, a->out);
+out:
+	(void)hc_session_end(card);
+	return rc;
 }
 
 int
@@ -156,60 +210,50 @@ hc_visit_read(hc_card_t *card, const hc_trust_t *trust, hc_visit_kind_t kind, in
               hc_visit_record_t **out)
 {
 	hc_trust_t *owned = NULL;
-	const hc_trust_t *use = NULL;
-	uint8_t index[HC_VISIT_MAX_SLOTS];
-	char number[19];
-	visit_op_t op;
+	read_args_t a;
 	int rc;
 
 	if (out != NULL)
 		*out = NULL;
 	if (card == NULL || out == NULL || visit_check_slot(kind, slot) != HC_OK)
 		return HC_ERR_INVALID_ARGUMENT;
-	if ((rc = trust_of(card, trust, &owned, &use)) != HC_OK ||
-	    (rc = hc_session_card_number(card, number)) != HC_OK ||
-	    (rc = visit_op_begin(&op, card)) != HC_OK ||
-	    (rc = visit_read_index(&op, kind, index)) != HC_OK)
-		goto out;
-	if (index[slot - 1] != 0x00) {
-		rc = HC_ERR_RECORD_EMPTY;
-		goto out;
-	}
-	rc = read_slot(&op, use, kind, slot, number, out);
-out:
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.slot = slot;
+	a.out = out;
+	if ((rc = trust_of(card, trust, &owned, &a.trust)) == HC_OK)
+		rc = hc_session_run(card, read_op, &a);
 	hc_trust_free(&owned);
 	return rc;
 }
 
-int
-hc_visit_read_all(hc_card_t *card, const hc_trust_t *trust, hc_visit_kind_t kind,
-                  hc_visit_record_t *recs[HC_VISIT_MAX_SLOTS], int errs[HC_VISIT_MAX_SLOTS])
+static int
+read_all_op(hc_card_t *card, void *arg)
 {
-	hc_trust_t *owned = NULL;
-	const hc_trust_t *use = NULL;
+	read_args_t *a = arg;
 	uint8_t index[HC_VISIT_MAX_SLOTS];
 	char number[19];
 	visit_op_t op;
-	int rc, i, n = hc_visit_slots(kind), e;
+	int rc, i, e, n = hc_visit_slots(a->kind);
 
-	if (card == NULL || recs == NULL || n == 0)
-		return HC_ERR_INVALID_ARGUMENT;
 	for (i = 0; i < HC_VISIT_MAX_SLOTS; i++) {
-		recs[i] = NULL;
-		if (errs != NULL)
-			errs[i] = HC_ERR_RECORD_EMPTY;
+		hc_visit_record_free(&a->recs[i]);
+		if (a->errs != NULL)
+			a->errs[i] = HC_ERR_RECORD_EMPTY;
 	}
-	if ((rc = trust_of(card, trust, &owned, &use)) != HC_OK ||
-	    (rc = hc_session_card_number(card, number)) != HC_OK ||
-	    (rc = visit_op_begin(&op, card)) != HC_OK ||
-	    (rc = visit_read_index(&op, kind, index)) != HC_OK)
+	if ((rc = hc_session_card_number(card, number)) != HC_OK)
+		return rc;
+	if ((rc = hc_session_begin(card)) != HC_OK)
+		return rc;
+	if ((rc = visit_op_begin(&op, card)) != HC_OK ||
+	    (rc = visit_read_index(&op, a->kind, index)) != HC_OK)
 		goto out;
 	for (i = 0; i < n; i++) {
 		if (index[i] != 0x00)
 			continue;
-		e = read_slot(&op, use, kind, i + 1, number, &recs[i]);
-		if (errs != NULL)
-			errs[i] = e;
+		e = read_slot(&op, a->trust, a->kind, i + 1, number, &a->recs[i]);
+		if (a->errs != NULL)
+			a->errs[i] = e;
 		/* a slot that does not verify is reported, the others are still read; a card
 		 * or transport failure ends the whole read */
 		if (e != HC_OK && e != HC_ERR_SIGNATURE && e != HC_ERR_CERTIFICATE) {
@@ -218,9 +262,34 @@ hc_visit_read_all(hc_card_t *card, const hc_trust_t *trust, hc_visit_kind_t kind
 		}
 	}
 out:
+	(void)hc_session_end(card);
+	return rc;
+}
+
+int
+hc_visit_read_all(hc_card_t *card, const hc_trust_t *trust, hc_visit_kind_t kind,
+                  hc_visit_record_t *recs[HC_VISIT_MAX_SLOTS], int errs[HC_VISIT_MAX_SLOTS])
+{
+	hc_trust_t *owned = NULL;
+	read_args_t a;
+	int rc, i;
+
+	if (card == NULL || recs == NULL || hc_visit_slots(kind) == 0)
+		return HC_ERR_INVALID_ARGUMENT;
+	for (i = 0; i < HC_VISIT_MAX_SLOTS; i++)
+		recs[i] = NULL;
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.recs = recs;
+	a.errs = errs;
+	if ((rc = trust_of(card, trust, &owned, &a.trust)) == HC_OK)
+		rc = hc_session_run(card, read_all_op, &a);
 	if (rc != HC_OK)
 		for (i = 0; i < HC_VISIT_MAX_SLOTS; i++)
 			hc_visit_record_free(&recs[i]);
+	if (rc != HC_OK && errs != NULL)
+		for (i = 0; i < HC_VISIT_MAX_SLOTS; i++)
+			errs[i] = rc;
 	hc_trust_free(&owned);
 	return rc;
 }

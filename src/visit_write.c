@@ -95,9 +95,19 @@ sam_sign_record(visit_op_t *op, const uint8_t *signed_bytes, size_t n,
 	return HC_OK;
 }
 
-int
-hc_visit_write(hc_card_t *card, const hc_visit_record_t *rec, int slot, int *slot_out)
+typedef struct write_args {
+	const hc_visit_record_t *rec;
+	int slot;                      /* as asked: 0 = choose */
+	int written;                   /* the slot written */
+	hc_visit_kind_t kind;          /* erase */
+} write_args_t;
+
+static int
+write_op(hc_card_t *card, void *arg)
 {
+	write_args_t *a = arg;
+	const hc_visit_record_t *rec = a->rec;
+	int slot = a->slot;
 	uint8_t index[HC_VISIT_MAX_SLOTS], trailer[HC_VISIT_SIG_LEN + HC_VISIT_CERT_LEN];
 	uint8_t signed_bytes[HC_VISIT_SIGNED_MAX];
 	char number[19];
@@ -107,13 +117,7 @@ hc_visit_write(hc_card_t *card, const hc_visit_record_t *rec, int slot, int *slo
 	int rc, began = 0;
 	uint16_t fid;
 
-	if (slot_out != NULL)
-		*slot_out = 0;
-	if (card == NULL || rec == NULL)
-		return HC_ERR_INVALID_ARGUMENT;
 	kind = rec->kind;
-	if (slot != 0 && visit_check_slot(kind, slot) != HC_OK)
-		return HC_ERR_INVALID_ARGUMENT;
 	if ((rc = hc_session_begin(card)) != HC_OK)
 		return rc;
 	began = 1;
@@ -146,8 +150,7 @@ hc_visit_write(hc_card_t *card, const hc_visit_record_t *rec, int slot, int *slo
 	    (rc = hc_session_select_ef(card, visit_index_fid(kind))) != HC_OK ||
 	    (rc = index_write(card, slot, 0x00)) != HC_OK)
 		goto out;
-	if (slot_out != NULL)
-		*slot_out = slot;
+	a->written = slot;
 	rc = HC_OK;
 out:
 	if (rc != HC_OK)
@@ -159,21 +162,56 @@ out:
 }
 
 int
+hc_visit_write(hc_card_t *card, const hc_visit_record_t *rec, int slot, int *slot_out)
+{
+	write_args_t a;
+	int rc;
+
+	if (slot_out != NULL)
+		*slot_out = 0;
+	if (card == NULL || rec == NULL ||
+	    (slot != 0 && visit_check_slot(rec->kind, slot) != HC_OK))
+		return HC_ERR_INVALID_ARGUMENT;
+	memset(&a, 0, sizeof(a));
+	a.rec = rec;
+	a.slot = slot;
+	/* a card reset by another application midway: the order is crash-safe, so the whole
+	 * write is simply redone once (session.h hc_session_run) */
+	rc = hc_session_run(card, write_op, &a);
+	if (rc == HC_OK && slot_out != NULL)
+		*slot_out = a.written;
+	return rc;
+}
+
+static int
+erase_op(hc_card_t *card, void *arg)
+{
+	write_args_t *a = arg;
+	visit_op_t op;
+	int rc;
+
+	if ((rc = hc_session_begin(card)) != HC_OK)
+		return rc;
+	if ((rc = visit_op_begin(&op, card)) == HC_OK &&
+	    (rc = visit_auth(&op, HC_KEY_UK2_DF03)) == HC_OK &&
+	    (rc = hc_session_select_ef(card, visit_index_fid(a->kind))) == HC_OK)
+		rc = index_write(card, a->slot, 0xFF);
+	(void)hc_session_end(card);
+	return rc;
+}
+
+int
 hc_visit_erase(hc_card_t *card, hc_visit_kind_t kind, int slot)
 {
-	visit_op_t op;
+	write_args_t a;
 	int rc;
 
 	if (card == NULL || visit_check_slot(kind, slot) != HC_OK)
 		return HC_ERR_INVALID_ARGUMENT;
 	if ((rc = hc_session_need_key(card, HC_KEY_UK2_DF03)) != HC_OK)
 		return rc;
-	if ((rc = hc_session_begin(card)) != HC_OK)
-		return rc;
-	if ((rc = visit_op_begin(&op, card)) == HC_OK &&
-	    (rc = visit_auth(&op, HC_KEY_UK2_DF03)) == HC_OK &&
-	    (rc = hc_session_select_ef(card, visit_index_fid(kind))) == HC_OK)
-		rc = index_write(card, slot, 0xFF);
-	(void)hc_session_end(card);
-	return rc;
+	memset(&a, 0, sizeof(a));
+	a.kind = kind;
+	a.slot = slot;
+	return hc_session_run(card, erase_op, &a);
 }
