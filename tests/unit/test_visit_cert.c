@@ -356,6 +356,49 @@ test_trust_file(void **state)
 	hc_trust_free(&t);
 }
 
+/* The demo key set's issuer certificate, made by the simulator's own code (sim/cert.c,
+ * crypto-sam), verifies under its root: the two implementations of §5 agree. */
+static void
+test_demo_keyset_issuer(void **state)
+{
+	const char *top = getenv("top_srcdir");
+	char path[1024], line[1024], name[64], value[512], hex[512] = "";
+	uint8_t cert[180];
+	hc_trust_t *t = NULL;
+	hc_cert_issuer_t ic;
+	FILE *f;
+	int found = 0;
+
+	(void)state;
+	if (top == NULL)
+		top = "..";
+	snprintf(path, sizeof(path), "%s/sim/demo.keyset", top);
+	assert_int_equal(hc_trust_new(&t), HC_OK);
+	assert_int_equal(hc_trust_load(t, path), HC_OK);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "%63s %511s", name, value) == 2 && strcmp(name, "issuer.cert") == 0) {
+			memcpy(hex, value, sizeof(hex));
+			found = 1;
+		}
+	fclose(f);
+	assert_true(found);
+	assert_int_equal(strlen(hex), 360);
+	for (size_t i = 0; i < 180; i++) {
+		unsigned v;
+		assert_int_equal(sscanf(hex + 2 * i, "%2x", &v), 1);
+		cert[i] = (uint8_t)v;
+	}
+	/* valid for 20 years from the key set's generation date */
+	assert_int_equal(hc_cert_issuer_parse(cert, 180, &ic), HC_OK);
+	assert_int_equal(hc_cert_issuer_verify(cert, 180, t, ic.not_before, NULL), HC_OK);
+	assert_int_equal(hc_cert_issuer_verify(cert, 180, t, ic.not_after, NULL), HC_OK);
+	cert[100] ^= 1;
+	assert_int_equal(hc_cert_issuer_verify(cert, 180, t, ic.not_before, NULL), HC_ERR_CERTIFICATE);
+	hc_trust_free(&t);
+}
+
 int
 main(void)
 {
@@ -365,6 +408,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_issuer_cert, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_signature, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_trust_file, setup, teardown),
+		cmocka_unit_test(test_demo_keyset_issuer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
