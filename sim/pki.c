@@ -46,6 +46,7 @@ typedef struct pki_key {
 typedef struct pki_state {
 	pki_key_t keys[SIM_PKI_NKEYS];
 	int mse_key;            /* volatile: index of the key set by MSE, -1 none */
+	int issuer_session;     /* volatile: UK1 DDF1 was granted earlier in this card session */
 } pki_state_t;
 
 static pki_state_t *
@@ -153,7 +154,7 @@ cmd_key_pair(sim_card_t *card, const hc_apdu_t *cmd, hc_writer_t *out)
 	/* card-profile.md §6: no key generation after activation */
 	if (card->life_cycle != 0x03)
 		return 0x6985;
-	if (!card->issuer_right)
+	if (!st->issuer_session)
 		return 0x6982;
 	if (alg != def->alg)
 		return 0x6A80;
@@ -408,13 +409,22 @@ pki_event(sim_card_t *card, sim_event_t ev, const hc_apdu_t *cmd)
 		return;
 	if (ev == SIM_EVENT_RESET || ev == SIM_EVENT_SELECT_DF)
 		st->mse_key = -1;
+	if (ev == SIM_EVENT_RESET)
+		st->issuer_session = 0;
+	/*
+	 * The core keeps the UK1 DDF1 grant (issuer_right) only while the MF or DDF1 is current;
+	 * pki.md wants it for the whole card session: latch it before every command, i.e. also
+	 * before the SELECT that leaves DDF1.
+	 */
+	if (ev == SIM_EVENT_COMMAND && card->issuer_right)
+		st->issuer_session = 1;
 	/*
 	 * pki.md: certificates are written with "the same right as key generation", the UK1
 	 * DDF1 right from external authentication earlier in this card session. Rights are per
 	 * DF and cleared by SELECT, so the session-wide issuer right becomes the UK1 right of
 	 * the PKI application when it is selected (doc/spec-notes.md, pkcs11 section).
 	 */
-	if (ev == SIM_EVENT_SELECT_DF && card->issuer_right && card->life_cycle == 0x03 &&
+	if (ev == SIM_EVENT_SELECT_DF && st->issuer_session && card->life_cycle == 0x03 &&
 	    pki_current(card))
 		sim_card_grant(card, PKI_UK1_DDF1);
 }
