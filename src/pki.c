@@ -16,6 +16,7 @@
 #include "crypto/crypto.h"
 #include "hcard_pki.h"
 #include "src/session.h"
+#include "src/session_sec.h"
 
 #define PKI_CHUNK 256u          /* READ BINARY Le 00 */
 #define PKI_WRITE_CHUNK 255u    /* UPDATE BINARY short Lc */
@@ -142,14 +143,12 @@ der_length(const uint8_t *p, size_t n)
 static int
 select_cert(hc_card_t *card, const pki_key_info_t *ki)
 {
-	hc_apdu_t a = { 0x00, 0xA4, 0x02, 0x0C, ki->cert_fid, 2, 0, 0, 0, 0 };
-	hc_resp_t *resp = NULL;
-	uint16_t sw = 0;
 	int err;
 
 	if ((err = hc_session_select(card, HC_APP_PKI)) != HC_OK)
 		return err;
-	return cmd(card, &a, &resp, &sw);
+	/* through the session, which remembers the current EF */
+	return hc_session_select_ef(card, (uint16_t)(ki->cert_fid[0] << 8 | ki->cert_fid[1]));
 }
 
 static int
