@@ -9,3 +9,4 @@ include tests/purse.mk
 include tests/flows.mk
 include tests/pkcs11.mk
 include tests/visit.mk
+include tests/compat.mk

@@ -1,0 +1,1 @@
+# compat: tests of the national reader interface (libwsbrw)
