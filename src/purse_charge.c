@@ -142,7 +142,7 @@ resolve_one(hc_purse_t *p, hc_charge_t *c)
 	size_t nrec = 0, i;
 	uint8_t type = HC_PURSE_TYPE_PURCHASE(c->ledger);
 	int have_prove = 0, match = 0, other_at_n = 0, greater = 0, less = 0, used = 0;
-	uint8_t mac2[4], tac[4];
+	uint8_t mac2[4] = { 0 }, tac[4] = { 0 };
 	uint16_t sw;
 	int rc;
 
@@ -222,7 +222,7 @@ static int
 recover_locked(hc_purse_t *p, size_t *resolved, size_t *still_open)
 {
 	hc_charge_t *list = NULL;
-	size_t n = 0, i, done = 0, open = 0;
+	size_t n = 0, i = 0, done = 0, open = 0;
 	int rc;
 
 	if ((rc = card_number(p)) != HC_OK)
