@@ -15,3 +15,4 @@ sim_hcard_sim_LDADD = crypto/libhccrypto.la apdu/libhcapdu.la $(CRYPTO_LIBS)
 #   sim_hcard_sim_SOURCES += sim/purse.c sim/purse_tx.c
 sim_hcard_sim_SOURCES += sim/security.c sim/security_sm.c sim/security.h sim/sam.c sim/sam_cmds.c sim/sam.h sim/keyset.c sim/keyset_table.c sim/keyset_demo.c sim/keyset.h sim/cert.c sim/cert.h
 EXTRA_DIST += sim/demo.keyset
+sim_hcard_sim_SOURCES += sim/pki.c sim/pki.h sim/pki_issue.c
