@@ -449,9 +449,7 @@ journal_load(hc_purse_t *p, const hc_purse_load_receipt_t *lr)
 		return;
 	memset(&e, 0, sizeof(e));
 	e.kind = HC_JOURNAL_LOAD;
-	if (!p->have_card_number && hc_session_card_number(p->card, p->card_number) == HC_OK)
-		p->have_card_number = 1;
-	if (p->have_card_number)
+	if (hc_purse_card_number(p) == HC_OK)
 		memcpy(e.card_number, p->card_number, sizeof(e.card_number));
 	hc_purse_bcd_text(lr->tac, 4, tac);
 	snprintf(e.detail, sizeof(e.detail),

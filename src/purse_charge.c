@@ -29,8 +29,8 @@ step(hc_purse_t *p, int s)
 		p->step_cb(s, p->step_arg);
 }
 
-static int
-card_number(hc_purse_t *p)
+int
+hc_purse_card_number(hc_purse_t *p)
 {
 	int rc;
 
@@ -47,6 +47,12 @@ card_number(hc_purse_t *p)
 			rc = HC_OK;
 		if (rc != HC_OK)
 			return rc;
+	}
+	if (p->card_number[0] == '\0') {
+		/* not issued yet (EF05 tag 08 blank): the journal needs a card key, and the
+		 * application serial is unique per card (doc/spec-notes.md, purse) */
+		memcpy(p->card_number, p->serial + 2, 18);
+		p->card_number[18] = '\0';
 	}
 	p->have_card_number = 1;
 	return HC_OK;
@@ -225,7 +231,7 @@ recover_locked(hc_purse_t *p, size_t *resolved, size_t *still_open)
 	size_t n = 0, i = 0, done = 0, open = 0;
 	int rc;
 
-	if ((rc = card_number(p)) != HC_OK)
+	if ((rc = hc_purse_card_number(p)) != HC_OK)
 		goto out;
 	if ((list = calloc(OPEN_MAX, sizeof(*list))) == NULL) {
 		rc = HC_ERR_NO_MEMORY;

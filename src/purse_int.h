@@ -40,6 +40,9 @@ typedef struct hc_purse_rec {
 /* Sends apdu to the user card. Returns HC_OK on 9000, the SW's error otherwise; *sw = the
  * SW, or 0 when no answer arrived (transport error). */
 int hc_purse_card_cmd(hc_purse_t *p, const hc_apdu_t *a, uint16_t *sw);
+/* Card number for the journal (read once; the serial's last 18 digits on a card not yet
+ * issued). */
+int hc_purse_card_number(hc_purse_t *p);
 /* Selects the debit application (once per session; hc_session_select). */
 int hc_purse_select(hc_purse_t *p);
 /* Reads the detail records (all at once, or one by one if the card refuses). */

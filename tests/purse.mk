@@ -9,3 +9,14 @@ tests_unit_test_purse_sim_SOURCES = tests/unit/test_purse_sim.c \
 	sim/purse.h sim/purse.c sim/purse_tx.c sim/psam.c src/purse_issuer.c
 tests_unit_test_purse_sim_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_purse_sim_LDADD = sim/libhcsim.la crypto/libhccrypto.la apdu/libhcapdu.la $(CRYPTO_LIBS) $(CMOCKA_LIBS)
+
+# Integration: through pcscd + vpcd + hcard-sim (tests/harness/with-sim via run-test).
+HC_PURSE_IT_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CMOCKA_CFLAGS)
+HC_PURSE_IT_LIBS = src/libhcard.la crypto/libhccrypto.la apdu/libhcapdu.la $(CRYPTO_LIBS) $(CMOCKA_LIBS)
+HC_PURSE_IT_UTIL = tests/integration/test_purse_util.c tests/integration/test_purse_util.h
+
+check_PROGRAMS += tests/integration/test_purse_card
+TESTS += tests/integration/test_purse_card
+tests_integration_test_purse_card_SOURCES = tests/integration/test_purse_card.c $(HC_PURSE_IT_UTIL)
+tests_integration_test_purse_card_CFLAGS = $(HC_PURSE_IT_CFLAGS)
+tests_integration_test_purse_card_LDADD = $(HC_PURSE_IT_LIBS)
