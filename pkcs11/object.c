@@ -14,8 +14,10 @@
 #include <openssl/x509.h>
 
 #include "apdu/buf.h"
+#include "apdu/tlv.h"
 #include "hcard_pki.h"
 #include "pkcs11/p11.h"
+#include "src/session_sec.h"
 
 /* DER OIDs of CKA_EC_PARAMS (pki.md): prime256v1 and the SM2 curve 1.2.156.10197.1.301. */
 static const uint8_t oid_p256[] = { 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07 };
@@ -287,6 +289,32 @@ set_identity(p11_slot_t *slot, const cert_parts_t *cp)
 	}
 }
 
+/* Token serial = the issue serial (DDF1/EF05 tag 10, read when the card session opened) once
+ * the card is issued; before that the card number's end (set_identity). */
+static void
+issue_serial(p11_slot_t *slot)
+{
+	const uint8_t *ef05;
+	size_t len = 0, i, n = 0;
+	hc_tlv_t t;
+	char serial[17];
+
+	if ((ef05 = hc_session_ef05(slot->card, &len)) == NULL ||
+	    hc_stlv_find(ef05, len, 0x10, &t) != 0)
+		return;
+	for (i = 0; i < t.len && n < sizeof(serial) - 1; i++) {
+		if (t.value[i] == 0x00)
+			break;   /* ans: right-padded with 00 */
+		if (t.value[i] < 0x20 || t.value[i] > 0x7E)
+			return;  /* not printable: leave the fallback */
+		serial[n++] = (char)t.value[i];
+	}
+	if (n == 0)
+		return;
+	serial[n] = '\0';
+	snprintf(slot->serial, sizeof(slot->serial), "%s", serial);
+}
+
 CK_RV
 p11_objects_load(p11_ctx_t *ctx, p11_slot_t *slot)
 {
@@ -337,6 +365,7 @@ p11_objects_load(p11_ctx_t *ctx, p11_slot_t *slot)
 	}
 	if (slot->label[0] == '\0')
 		snprintf(slot->label, sizeof(slot->label), "Resident Health Card");
+	issue_serial(slot);
 	if (p11_data_add_objects(slot) != 0) {
 		rv = CKR_HOST_MEMORY;
 		goto out;

@@ -141,6 +141,19 @@ expect_rv("allergy entry of the wrong size", PyKCS11.CKR_ATTRIBUTE_VALUE_INVALID
                                   (PyKCS11.CKA_LABEL, "DF02/EF07 allergies"),
                                   (PyKCS11.CKA_VALUE, entry[:100])]))
 
+# issuer data before activation (UK1 DDF1, type-5 SAM): the issue serial, tag 10 ans 10
+ef05_obj = data_object(s, "DDF1/EF05 issuer data")
+recs, _ = tlv_records(value(s, ef05_obj))
+new05 = b"".join(bytes([t, n]) + (b"ISS0000042" if t == 0x10 else v) for t, n, v in recs)
+s.setAttributeValue(ef05_obj, [(PyKCS11.CKA_VALUE, new05)])
+check("DDF1/EF05 issue serial written", value(s, ef05_obj) == new05)
+locked = b"".join(bytes([t, n]) + (bytes.fromhex("999999") if t == 0x57 else v) for t, n, v in tlv_records(new05)[0])
+try:
+    s.setAttributeValue(ef05_obj, [(PyKCS11.CKA_VALUE, locked)])
+    check("the factory's city code (tag 57) cannot be changed", False)
+except PyKCS11.PyKCS11Error as err:
+    check("the factory's city code (tag 57) cannot be changed (%s)" % err, value(s, ef05_obj) == new05)
+
 # --- always-authenticate key 02 -------------------------------------------------------------
 key2 = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY), (PyKCS11.CKA_ID, (2,))])[0]
 check("key 02 has CKA_ALWAYS_AUTHENTICATE", s.getAttributeValue(key2, [PyKCS11.CKA_ALWAYS_AUTHENTICATE])[0] is True)
@@ -178,6 +191,7 @@ check("C_WaitForSlotEvent (blocking) reports the insertion", lib.waitForSlotEven
 s = lib.openSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION)
 keys = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY)])
 check("card back: a new session, not logged in (no private key visible)", keys == [])
+check("token serial = the issue serial written above", lib.getTokenInfo(slot).serialNumber.strip() == "ISS0000042")
 
 # --- another application resets the card: login state dropped, session kept -----------------
 s.login(PIN)
