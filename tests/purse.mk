@@ -20,3 +20,9 @@ TESTS += tests/integration/test_purse_card
 tests_integration_test_purse_card_SOURCES = tests/integration/test_purse_card.c $(HC_PURSE_IT_UTIL)
 tests_integration_test_purse_card_CFLAGS = $(HC_PURSE_IT_CFLAGS)
 tests_integration_test_purse_card_LDADD = $(HC_PURSE_IT_LIBS)
+
+check_PROGRAMS += tests/integration/test_purse_tear
+TESTS += tests/integration/test_purse_tear
+tests_integration_test_purse_tear_SOURCES = tests/integration/test_purse_tear.c $(HC_PURSE_IT_UTIL)
+tests_integration_test_purse_tear_CFLAGS = $(HC_PURSE_IT_CFLAGS)
+tests_integration_test_purse_tear_LDADD = $(HC_PURSE_IT_LIBS)

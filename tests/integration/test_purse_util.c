@@ -113,6 +113,8 @@ penv_reopen_terminal(penv_t *e)
 	hc_purse_free(&e->purse);
 	hc_card_close(&e->card);
 	hc_terminal_close(&e->term);
+	/* hc_terminal_open expects the SAM's MF current; the PSAM application was left current */
+	(void)pctl("reset 1", NULL, 0);
 	open_terminal(e);
 	open_card(e);
 }

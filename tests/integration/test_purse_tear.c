@@ -1,0 +1,192 @@
+/*
+ * Torn purchases through pcscd + hcard-sim: the card (slot 0) or the SAM (slot 1) is pulled
+ * at EVERY APDU of the charge flow, before the APDU is executed and after it was executed
+ * (answer lost), using the simulator's control socket (`tear SLOT N before|after`).
+ * Afterwards: the card is put back, the charge is retried as the API says (retry_of the
+ * open entry), and balance, journal and card log must agree: the amount was taken exactly
+ * once, no intent stays open, the log holds exactly one record of it.
+ */
+#include "config.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tests/integration/test_purse_util.h"
+
+static penv_t env;
+static int64_t next_amount = 101;
+
+static unsigned long
+slot_count(int slot)
+{
+	char cmd[32], ans[128];
+	unsigned long n = 0;
+
+	snprintf(cmd, sizeof(cmd), "count %d", slot);
+	assert_int_equal(pctl(cmd, ans, sizeof(ans)), 0);
+	assert_int_equal(sscanf(ans, "ok %lu", &n), 1);
+	return n;
+}
+
+static void
+fresh(int slot)
+{
+	if (slot == 0)
+		penv_reopen_card(&env);
+	else
+		penv_reopen_terminal(&env);
+}
+
+/* APDUs a clean purchase sends to slot, from the state fresh(slot) + a balance query. */
+static unsigned long
+apdus_per_charge(int slot)
+{
+	hc_purse_charge_t c = pcharge(HC_LEDGER_EP, 7);
+	hc_purse_receipt_t r;
+	unsigned long before;
+
+	fresh(slot);
+	(void)pbalance(&env, HC_LEDGER_EP);
+	before = slot_count(slot);
+	assert_int_equal(hc_purse_purchase(env.purse, &c, &r), HC_OK);
+	return slot_count(slot) - before;
+}
+
+static void
+check_once(int64_t bal0, int64_t amount, const char *entry_id)
+{
+	hc_charge_t ch;
+	hc_purse_log_entry_t log[HC_PURSE_LOG_MAX];
+	hc_charge_t open[4];
+	size_t n = 0, i, seen = 0;
+	hc_purse_info_t info;
+
+	assert_int_equal(pbalance(&env, HC_LEDGER_EP), bal0 - amount);
+	assert_int_equal(hc_purse_info(env.purse, &info), HC_OK);
+	/* the default card is not issued: journalled under the serial's last 18 digits */
+	assert_int_equal(hc_store_charge_open_list(env.store, info.serial + 2, info.serial, open, 4,
+	    &n), HC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(hc_store_charge_get(env.store, entry_id, &ch), HC_OK);
+	assert_string_equal(ch.card_number, info.serial + 2);
+	assert_true(ch.state == HC_CHARGE_COMPLETED || ch.state == HC_CHARGE_COMPLETED_TAC_UNKNOWN);
+	assert_int_equal(ch.amount, amount);
+	assert_int_equal(hc_purse_log(env.purse, log, &n), HC_OK);
+	for (i = 0; i < n; i++)
+		if (!log[i].is_load && log[i].amount == amount)
+			seen++;
+	assert_int_equal(seen, 1);
+	assert_int_equal(log[0].amount, amount);
+}
+
+static void
+tear_round(int slot, unsigned long k, const char *mode)
+{
+	hc_purse_charge_t c = pcharge(HC_LEDGER_EP, next_amount++);
+	hc_purse_receipt_t r, r2;
+	const char *final_id = r.entry_id;
+	hc_charge_t ch;
+	char cmd[64];
+	int64_t bal0;
+	int rc;
+
+	fresh(slot);
+	bal0 = pbalance(&env, HC_LEDGER_EP);
+	snprintf(cmd, sizeof(cmd), "tear %d %lu %s", slot, k, mode);
+	assert_int_equal(pctl(cmd, NULL, 0), 0);
+	rc = hc_purse_purchase(env.purse, &c, &r);
+	snprintf(cmd, sizeof(cmd), "untear %d", slot);
+	assert_int_equal(pctl(cmd, NULL, 0), 0);
+	pinsert(slot);
+	fresh(slot);
+	print_message("slot %d APDU %lu %s: %s, entry %s\n", slot, k, mode, hc_errname(rc),
+	    r.entry_id[0] != '\0' ? r.entry_id : "-");
+	if (rc == HC_OK) {
+		/* only a SAM pulled after the debit may leave the charge complete */
+		assert_int_equal(slot, 1);
+		assert_int_equal(r.state, HC_PURSE_COMPLETED);
+		assert_false(r.mac2_verified);
+	} else {
+		if (rc == HC_ERR_RECOVERY_PENDING)
+			assert_int_equal(r.state, HC_PURSE_OPEN);
+		else if (r.entry_id[0] == '\0')
+			assert_int_equal(pbalance(&env, HC_LEDGER_EP), bal0);
+		c.retry_of = r.entry_id[0] != '\0' ? r.entry_id : NULL;
+		rc = hc_purse_purchase(env.purse, &c, &r2);
+		if (rc != HC_OK)
+			fail_msg("retry: %s", hc_errname(rc));
+		final_id = r2.entry_id;
+		assert_true(r2.state == HC_PURSE_COMPLETED ||
+		    r2.state == HC_PURSE_COMPLETED_TAC_UNKNOWN);
+		if (r.entry_id[0] != '\0') {
+			assert_int_equal(hc_store_charge_get(env.store, r.entry_id, &ch), HC_OK);
+			assert_int_not_equal(ch.state, HC_CHARGE_OPEN);
+			if (ch.state == HC_CHARGE_VOID)
+				assert_string_not_equal(r2.entry_id, r.entry_id);
+			else
+				assert_string_equal(r2.entry_id, r.entry_id);
+		}
+	}
+	check_once(bal0, c.self_pay, final_id);
+}
+
+static void
+tear_all(int slot)
+{
+	unsigned long k, n = apdus_per_charge(slot);
+
+	print_message("slot %d: %lu APDUs per charge\n", slot, n);
+	assert_true(n >= 3 && n <= 20);
+	for (k = 1; k <= n; k++) {
+		tear_round(slot, k, "before");
+		tear_round(slot, k, "after");
+	}
+}
+
+static void
+test_tear_card(void **state)
+{
+	(void)state;
+	tear_all(0);
+}
+
+static void
+test_tear_sam(void **state)
+{
+	(void)state;
+	tear_all(1);
+}
+
+static int
+setup(void **state)
+{
+	(void)state;
+	penv_open(&env);
+	pload(&env, HC_LEDGER_EP, 100000);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	penv_close(&env);
+	return 0;
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tear_card),
+		cmocka_unit_test(test_tear_sam),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
