@@ -423,9 +423,15 @@ C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh, CK_ATTRIBUTE_PTR t
 			rv = rv2;
 			goto out;
 		}
-		if ((a = p11_object_attr(o, tmpl[i].type)) == NULL) {
+		if (o->cls == CKO_PRIVATE_KEY && (tmpl[i].type == CKA_VALUE ||
+		                                  tmpl[i].type == CKA_PRIVATE_EXPONENT)) {
+			/* the private key never leaves the card */
 			tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
-			rv = CKR_ATTRIBUTE_TYPE_INVALID;
+			rv = CKR_ATTRIBUTE_SENSITIVE;
+		} else if ((a = p11_object_attr(o, tmpl[i].type)) == NULL) {
+			tmpl[i].ulValueLen = CK_UNAVAILABLE_INFORMATION;
+			if (rv == CKR_OK || rv == CKR_BUFFER_TOO_SMALL)
+				rv = CKR_ATTRIBUTE_TYPE_INVALID;
 		} else if (tmpl[i].pValue == NULL) {
 			tmpl[i].ulValueLen = a->len;
 		} else if (tmpl[i].ulValueLen < a->len) {

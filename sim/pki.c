@@ -137,8 +137,7 @@ cmd_key_pair(sim_card_t *card, const hc_apdu_t *cmd, hc_writer_t *out)
 		return 0x6D00;
 	if ((cmd->p1 != 0x80 && cmd->p1 != 0x81) || cmd->p2 != 0x00)
 		return 0x6A86;
-	if (!cmd->has_le)
-		return 0x6700;
+	/* case 4; under T=0 the reader sends it without Le (the answer comes by 61xx) */
 	if ((sw = parse_crt(cmd, cmd->p1 == 0x80, &alg, &ref)) != 0x9000)
 		return sw;
 	if ((st = state_of(card)) == NULL)
@@ -217,7 +216,8 @@ cmd_pso_sign(sim_card_t *card, const hc_apdu_t *cmd, hc_writer_t *out)
 		return 0x6D00;
 	if (cmd->p1 != 0x9E || cmd->p2 != 0x9A)
 		return 0x6A86;
-	if (cmd->lc != 32 || !cmd->has_le)
+	/* case 4 (Le 40), sent without Le under T=0 */
+	if (cmd->lc != 32 || (cmd->has_le && cmd->le != 64 && cmd->le != 256))
 		return 0x6700;
 	if ((st = state_of(card)) == NULL)
 		return 0x6581;
