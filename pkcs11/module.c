@@ -192,7 +192,7 @@ C_Finalize(CK_VOID_PTR reserved)
 		SCardCancel(ctx->pcsc_wait);
 	p11_context = NULL;
 	/* let the waiter leave before its PC/SC context goes (bounded) */
-	for (rounds = 0; ctx->waiting && rounds < 200; rounds++) {
+	for (rounds = 0; ctx->waiting && rounds < 1000; rounds++) {   /* 5 s */
 		p11_leave();
 		usleep(5000);
 		pthread_mutex_lock(&p11_lock);
