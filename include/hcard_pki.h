@@ -41,6 +41,10 @@ int hc_pki_read_certificate(hc_card_t *card, int key, uint8_t *der, size_t cap, 
  * HC_ERR_PIN_BLOCKED when blocked. */
 int hc_pki_verify_pin(hc_card_t *card, const char *pin, int *tries_left);
 
+/* CHANGE PIN (purse.md `80 5E 01 00 0D <old> FF <new>`) of the one cardholder PIN, from the
+ * PKI application. Errors as hc_pki_verify_pin for a wrong old PIN; both PINs are wiped. */
+int hc_pki_change_pin(hc_card_t *card, const char *old_pin, const char *new_pin, int *tries_left);
+
 /* PIN state without presenting it: *verified 1/0, *tries_left (3 when verified, -1 if the
  * card did not say). HC_ERR_PIN_BLOCKED when blocked (then *tries_left = 0). */
 int hc_pki_pin_status(hc_card_t *card, int *verified, int *tries_left);

@@ -212,6 +212,56 @@ out:
 	return rv;
 }
 
+/* NUL-terminated copy of a PIN of 4..12 bytes; CKR_PIN_LEN_RANGE otherwise. */
+static CK_RV
+pin_copy(char out[P11_PIN_MAX + 1], CK_UTF8CHAR_PTR pin, CK_ULONG len)
+{
+	if (pin == NULL)
+		return CKR_ARGUMENTS_BAD;
+	if (len < P11_PIN_MIN || len > P11_PIN_MAX)
+		return CKR_PIN_LEN_RANGE;
+	memcpy(out, pin, len);
+	out[len] = '\0';
+	return CKR_OK;
+}
+
+/* CHANGE PIN of the cardholder PIN (the only user); needs a R/W session. */
+CK_RV
+C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UTF8CHAR_PTR new_pin,
+         CK_ULONG new_len)
+{
+	p11_ctx_t *ctx = NULL;
+	p11_session_t *s = NULL;
+	p11_slot_t *slot = NULL;
+	char o[P11_PIN_MAX + 1], n[P11_PIN_MAX + 1];
+	int err;
+	CK_RV rv;
+
+	if ((rv = p11_enter(&ctx)) != CKR_OK)
+		return rv;
+	memset(o, 0, sizeof(o));
+	memset(n, 0, sizeof(n));
+	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+		goto out;
+	if (!(s->flags & CKF_RW_SESSION)) {
+		rv = CKR_SESSION_READ_ONLY;
+		goto out;
+	}
+	if ((rv = pin_copy(o, old_pin, old_len)) != CKR_OK || (rv = pin_copy(n, new_pin, new_len)) != CKR_OK ||
+	    (rv = p11_slot_card(ctx, slot)) != CKR_OK)
+		goto out;
+	err = hc_pki_change_pin(slot->card, o, n, NULL);
+	if (err == HC_ERR_PIN_FORMAT)
+		rv = CKR_PIN_INVALID;
+	else if (err != HC_OK)
+		rv = p11_slot_error(ctx, slot, err);
+out:
+	hc_wipe(o, sizeof(o));
+	hc_wipe(n, sizeof(n));
+	p11_leave();
+	return rv;
+}
+
 CK_RV
 C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {

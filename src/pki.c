@@ -267,6 +267,32 @@ out:
 }
 
 int
+hc_pki_change_pin(hc_card_t *card, const char *old_pin, const char *new_pin, int *tries_left)
+{
+	uint8_t data[2 * PKI_PIN_BLOCK + 1];
+	hc_apdu_t a = { 0x80, 0x5E, 0x01, 0x00, data, sizeof(data), 0, 0, 0, 1 };
+	hc_resp_t *resp = NULL;
+	uint16_t sw = 0;
+	int err;
+
+	if (tries_left != NULL)
+		*tries_left = -1;
+	if (card == NULL)
+		return HC_ERR_INVALID_ARGUMENT;
+	data[PKI_PIN_BLOCK] = 0xFF;
+	if ((err = pin_block(old_pin, data)) != HC_OK ||
+	    (err = pin_block(new_pin, data + PKI_PIN_BLOCK + 1)) != HC_OK)
+		goto out;
+	if ((err = hc_session_select(card, HC_APP_PKI)) != HC_OK)
+		goto out;
+	if ((err = cmd(card, &a, &resp, &sw)) != HC_OK)
+		err = pin_err(sw, err, tries_left);
+out:
+	hc_wipe(data, sizeof(data));
+	return err;
+}
+
+int
 hc_pki_pin_status(hc_card_t *card, int *verified, int *tries_left)
 {
 	hc_apdu_t a = { 0x00, 0x20, 0x00, 0x00, NULL, 0, 0, 0, 0, 0 };

@@ -98,6 +98,13 @@ tool --login --pin "$P11_PIN" --list-objects >/dev/null 2>&1
 tool --list-token-slots >"$t/reset.txt" 2>&1
 check "right PIN resets the counter" sh -c "! grep -qi 'count low' '$t/reset.txt'"
 
+# --- CHANGE PIN (C_SetPIN), then back ----------------------------------------------------------
+tool --login --pin "$P11_PIN" --change-pin --new-pin 24680 >"$t/chg.txt" 2>&1
+check "PIN changed to 24680" sh -c "pkcs11-tool --module '$MODULE' --login --pin 24680 --list-objects 2>&1 | grep -q '^Private Key Object'"
+check "old PIN refused after the change" sh -c "pkcs11-tool --module '$MODULE' --login --pin '$P11_PIN' --list-objects 2>&1 | grep -q CKR_PIN_INCORRECT"
+tool --login --pin 24680 --change-pin --new-pin "$P11_PIN" >/dev/null 2>&1
+check "PIN changed back" sh -c "pkcs11-tool --module '$MODULE' --login --pin '$P11_PIN' --list-objects 2>&1 | grep -q '^Private Key Object'"
+
 # --- pkcs11-tool's own test suite -------------------------------------------------------------
 tool --test --login --pin "$P11_PIN" >"$t/test.txt" 2>&1
 rc=$?
