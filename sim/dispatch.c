@@ -54,8 +54,9 @@ put_sw(uint8_t *resp, size_t off, uint16_t sw)
 	return off + 2;
 }
 
-/* GET RESPONSE 00 C0 00 00 Le (T=0). Le 00 = up to 256; a wrong non-zero Le gives 6Cxx and
- * keeps the data; what is left after a partial fetch answers 61xx again. */
+/* GET RESPONSE 00 C0 00 00 Le (T=0). Le 00 = up to 256; any other Le than the length
+ * available gives 6Cxx (card-profile.md §7) and keeps the data; more than 256 bytes are
+ * fetched 256 at a time, each answered 61xx while more remain. */
 static size_t
 get_response(sim_card_t *card, const hc_apdu_t *cmd, uint8_t *resp)
 {
@@ -67,12 +68,9 @@ get_response(sim_card_t *card, const hc_apdu_t *cmd, uint8_t *resp)
 		return put_sw(resp, 0, 0x6A86);
 	if (cmd->lc != 0 || !cmd->has_le)
 		return put_sw(resp, 0, 0x6700);
-	if (cmd->le == 256 || cmd->le == 65536)
-		n = left < cmd->le ? left : cmd->le;
-	else if (cmd->le > left)
-		return put_sw(resp, 0, (uint16_t)(0x6C00 | (left & 0xFF)));
-	else
-		n = cmd->le;
+	n = left < 256 ? left : 256;
+	if (cmd->le != 256 && cmd->le != 65536 && cmd->le != n)
+		return put_sw(resp, 0, (uint16_t)(0x6C00 | (n & 0xFF)));
 	memcpy(resp, card->get_response, n);
 	if (n < left) {
 		memmove(card->get_response, card->get_response + n, left - n);

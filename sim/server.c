@@ -32,6 +32,10 @@
 #define VPCD_CTRL_RESET 0x02
 #define VPCD_CTRL_ATR   0x04
 #define RETRY_MS        50
+/* A pulled card stays out at least this long before `insert` connects it again: pcscd
+ * polls vpcd's presence every 400 ms and would otherwise never see the reader empty (it then
+ * misses the swap, e.g. after a reset that failed on the torn card). */
+#define MIN_OUT_MS      600
 #define MAX_CLIENTS     8
 #define LINE_MAX_LEN    (PATH_MAX + 64)
 #define RESP_CAP        (65536u + 2u)
@@ -160,7 +164,7 @@ sim_server_set_slot(sim_server_t *s, unsigned slot, const char *image)
 	snprintf(sl->image, sizeof(sl->image), "%s", image);
 	sl->inserted = 1;
 	sl->torn = 0;
-	sl->next_try_ms = 0;
+	/* next_try_ms is kept: a card pulled a moment ago stays out MIN_OUT_MS */
 	return 0;
 }
 
@@ -271,7 +275,7 @@ slot_pull(slot_t *sl, int keep_inserted)
 	sl->fd = -1;
 	sim_card_free(&sl->card);
 	sl->inserted = keep_inserted;
-	sl->next_try_ms = now_ms() + RETRY_MS;
+	sl->next_try_ms = now_ms() + (keep_inserted ? RETRY_MS : MIN_OUT_MS);
 }
 
 /* Executes one APDU and saves the image when the card changed (before answering). */
@@ -431,7 +435,10 @@ control_line(sim_server_t *s, char *line, char *out, size_t cap)
 	}
 	sl = &s->slots[slot];
 	if (strcmp(cmd, "insert") == 0) {
-		const char *img = a2 != NULL ? a2 : sl->image;
+		char img[PATH_MAX];
+
+		/* a copy: set_slot rewrites sl->image */
+		snprintf(img, sizeof(img), "%s", a2 != NULL ? a2 : sl->image);
 
 		if (img[0] == '\0') {
 			snprintf(out, cap, "err no image for slot %u\n", slot);
@@ -446,7 +453,8 @@ control_line(sim_server_t *s, char *line, char *out, size_t cap)
 			}
 			sim_card_free(&probe);
 			sim_server_set_slot(s, slot, img);
-			slot_try_connect(s, slot);
+			if (now_ms() >= sl->next_try_ms)
+				slot_try_connect(s, slot);
 			snprintf(out, cap, "ok\n");
 		}
 	} else if (strcmp(cmd, "remove") == 0) {

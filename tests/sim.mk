@@ -8,3 +8,27 @@ tests_harness_hc_wait_readers_LDADD = $(PCSC_LIBS)
 
 # Extension-less tests: those under integration/ run inside the harness (doc/simulator.md).
 LOG_COMPILER = $(SHELL) $(top_srcdir)/tests/harness/run-test
+
+# Card tests (doc/simulator.md): C programs under integration/ run inside with-sim.
+SIM_TEST_LIBS = sim/libhcsim.la crypto/libhccrypto.la apdu/libhcapdu.la \
+	$(CMOCKA_LIBS) $(PCSC_LIBS) $(CRYPTO_LIBS)
+SIM_TEST_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(PCSC_CFLAGS)
+SIM_TEST_UTIL = tests/integration/test_sim_util.c tests/integration/test_sim_util.h
+
+check_PROGRAMS += tests/integration/test_sim_fs tests/integration/test_sim_slots \
+	tests/integration/test_sim_persist
+tests_integration_test_sim_fs_SOURCES = tests/integration/test_sim_fs.c $(SIM_TEST_UTIL)
+tests_integration_test_sim_fs_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_integration_test_sim_fs_LDADD = $(SIM_TEST_LIBS)
+tests_integration_test_sim_slots_SOURCES = tests/integration/test_sim_slots.c $(SIM_TEST_UTIL)
+tests_integration_test_sim_slots_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_integration_test_sim_slots_LDADD = $(SIM_TEST_LIBS)
+tests_integration_test_sim_persist_SOURCES = tests/integration/test_sim_persist.c \
+	$(SIM_TEST_UTIL)
+tests_integration_test_sim_persist_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_integration_test_sim_persist_LDADD = $(SIM_TEST_LIBS)
+
+TESTS += tests/integration/test_sim_fs tests/integration/test_sim_slots \
+	tests/integration/test_sim_persist \
+	tests/integration/test_sim_opensc.sh tests/integration/test_sim_harness.sh
+EXTRA_DIST += tests/integration/test_sim_opensc.sh tests/integration/test_sim_harness.sh
