@@ -224,5 +224,16 @@ expect_rv("right PIN on a locked card", PyKCS11.CKR_PIN_LOCKED, s.login, PIN)
 expect_rv("PIN too short", PyKCS11.CKR_PIN_LEN_RANGE, s.login, "12")
 
 s.closeSession()
+
+# --- a SAM put in the user-card reader is configuration, not a token (ATR 48 43 53 ..) ---------
+import shutil
+sam_copy = os.path.join(os.environ["HCARD_TEST_TMP"], "sam-in-slot0.img")
+shutil.copyfile(os.environ["HCARD_SIM_IMAGE_SAM"], sam_copy)
+ctl("remove", "0")
+lib.waitForSlotEvent()
+ctl("insert", "0", sam_copy)
+lib.waitForSlotEvent()
+check("a SAM in reader 0 is no token", lib.getSlotList(tokenPresent=True) == [])
+check("reader 0 stays a slot", slot in lib.getSlotList(tokenPresent=False))
 lib = None
 sys.exit(1 if failures else 0)
