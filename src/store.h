@@ -175,7 +175,7 @@ int hc_store_bl_max_version(hc_store_t *st, int64_t *version);
 /* ---- archive: the issuer's copy of a holder's data (DDF1/DF01/DF02 elements), by card
  * number + issue serial and a name such as "DF01/EF05"; carried to a replacement card. ---- */
 
-#define HC_ARCHIVE_MAX 4096
+#define HC_ARCHIVE_MAX 16384
 
 int hc_store_archive_put(hc_store_t *st, const char *card_number, const char *issue_serial,
     const char *name, const uint8_t *data, size_t len);

@@ -1,0 +1,79 @@
+/*
+ * Charge (扣费): blacklist check, recovery of torn charges, purchase of the self-pay part
+ * with the settlement split journaled (purse.md), then optionally the outpatient visit record
+ * written and signed (card-profile.md §3). The purse engineer's hc_purse_* does the purchase
+ * and its journal (intent before DEBIT, outcome after).
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <inttypes.h>
+
+#include "src/flow.h"
+#include "apdu/log.h"
+
+int
+hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_request_t *req,
+    hc_charge_result_t *out)
+{
+	hc_flow_meter_t m;
+	hc_purse_t *purse = NULL;
+	hc_purse_charge_t pc;
+	hc_issuer_t is;
+	hc_bl_entry_t bl;
+	size_t open_left = 0;
+	char detail[160];
+	int rc;
+
+	if (out == NULL)
+		return HC_ERR_INVALID_ARGUMENT;
+	memset(out, 0, sizeof(*out));
+	out->visit_result = -1;
+	if (card == NULL || env == NULL || env->store == NULL || req == NULL)
+		return out->result = HC_ERR_INVALID_ARGUMENT;
+	hc_flow_meter_start(&m, card);
+	/* refuse before anything is sent to the purse */
+	if (req->total != req->fund + req->account + req->self_pay) {
+		rc = HC_ERR_SPLIT;
+		goto out;
+	}
+	if ((rc = hc_read_issuer(card, &is)) != HC_OK)
+		goto out;
+	if ((rc = hc_store_bl_get(env->store, is.card_number, is.issue_serial, &bl)) != HC_OK)
+		goto out;
+	if (hc_bl_refused(bl.state)) {
+		rc = HC_ERR_BLACKLISTED;
+		snprintf(detail, sizeof(detail), "{\"refused\":\"charge\",\"blacklist\":\"%s\"}",
+		    hc_bl_state_name(bl.state));
+		(void)hc_flow_journal(env, card, HC_JOURNAL_REFUSED, is.card_number, is.issue_serial,
+		    rc, detail, NULL);
+		goto out;
+	}
+	if ((rc = hc_purse_open(card, env->store, &purse)) != HC_OK)
+		goto out;
+	/* torn charges of this card first (purse.md); counted for the result */
+	if ((rc = hc_purse_recover(purse, &out->recovered, &open_left)) != HC_OK)
+		goto out;
+	memset(&pc, 0, sizeof(pc));
+	pc.ledger = req->ledger == HC_LEDGER_ED ? HC_LEDGER_ED : HC_LEDGER_EP;
+	pc.total = req->total;
+	pc.fund = req->fund;
+	pc.account = req->account;
+	pc.self_pay = req->self_pay;
+	pc.pin = req->pin;
+	pc.retry_of = req->retry_of;
+	rc = hc_purse_purchase(purse, &pc, &out->receipt);
+	if (rc != HC_OK || req->visit == NULL)
+		goto out;
+	/* the visit record: its failure does not undo the charge, it is reported apart */
+	out->visit_result = hc_visit_write(card, req->visit, 0, &out->visit_slot);
+	snprintf(detail, sizeof(detail), "{\"kind\":\"outpatient\",\"slot\":%d,\"charge\":\"%s\"}",
+	    out->visit_slot, out->receipt.entry_id);
+	(void)hc_flow_journal(env, card, HC_JOURNAL_RECORD_WRITE, is.card_number, is.issue_serial,
+	    out->visit_result, detail, NULL);
+out:
+	hc_purse_free(&purse);
+	hc_flow_meter_stop(&m, card, &out->cost);
+	return out->result = rc;
+}

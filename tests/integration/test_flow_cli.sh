@@ -1,0 +1,100 @@
+#!/bin/sh
+# Every front-desk flow through the hcard CLI, libhcard, pcscd, vpcd and hcard-sim (a fresh
+# blank card and a type 5 SAM): an invalid profile writes nothing; issue; register; charge
+# with the settlement split and a visit record; report lost; register refused and the card
+# blocked on the spot; replacement on a new blank card carries the archive; the old card stays
+# refused; exit codes, --json and Chinese output.
+set -eu
+: "${top_srcdir:?}" "${top_builddir:?}"
+[ -n "${HCARD_SIM_CONTROL:-}" ] || exec "$top_srcdir/tests/harness/with-sim" -- "$SHELL" "$0" "$@"
+
+. "$top_srcdir/tests/integration/test_flow_lib.sh"
+
+step "an invalid profile (ID check digit) is refused and writes nothing"
+cp "$HCARD_SIM_IMAGE_CARD" "$T/before.img"
+expect 4 hcard --json issue "$data/bad-id.json"
+jq_is '"error"' HC_ERR_BAD_ID_NUMBER
+grep -q "holder.id_number" "$T/err" || fail "the error names the field"
+cmp -s "$HCARD_SIM_IMAGE_CARD" "$T/before.img" || fail "the card image changed"
+
+step "issue 张三's card"
+expect 0 hcard --json issue "$data/zhangsan.json"
+jq_is '"card_number"' 110101199003071233
+jq_is '"issue_serial"' 0000000001
+cmp -s "$HCARD_SIM_IMAGE_CARD" "$T/before.img" && fail "issuance wrote nothing"
+# the same profile again: the activated card refuses the first write (6985)
+expect 5 hcard --json issue "$data/zhangsan.json"
+jq_is '"error"' HC_ERR_CONDITIONS_OF_USE
+expect 0 hcard --json status
+jq_is '"blacklist"' none
+
+step "register"
+expect 0 hcard --json register
+jq_is '"patient"]["name"' 张三
+jq_is '"patient"]["allergies"][0]["allergen"' 青霉素
+jq_is '"patient"]["outpatient_records"' 0
+
+step "charge 33.79 = 27.28 fund + 0.54 account + 5.97 self-pay, with the visit record"
+expect 0 hcard --json charge 33.79 --fund 27.28 --account 0.54 --visit "$data/visit.txt"
+jq_is '"self_pay"' 5.97
+jq_is '"balance"' 94.03
+jq_is '"visit_result"' HC_OK
+expect 0 hcard --json balance
+jq_is '"balance_fen"' 9403
+expect 0 hcard --json register
+jq_is '"patient"]["outpatient_records"' 1
+expect 5 hcard --json charge 200.00
+jq_is '"error"' HC_ERR_INSUFFICIENT_BALANCE
+expect 4 hcard charge 10.00 --fund 20.00
+
+step "report the card lost: register refuses it and blocks it on the spot (type 5 SAM)"
+expect 0 hcard --json lost report 110101199003071233
+jq_is '"state"' lost
+jq_is '"who"' desk1
+expect 2 hcard --json register
+jq_is '"error"' HC_ERR_BLACKLISTED
+jq_is '"blocked_on_card"' 1
+expect 2 hcard --json register
+jq_is '"blocked_on_card"' 2
+expect 2 hcard charge 1.00
+expect 2 hcard unblock                       # still on the blacklist
+
+step "found again: unblock, register works"
+expect 0 hcard lost found 110101199003071233
+expect 0 hcard unblock
+expect 0 hcard register
+expect 0 hcard lost report 110101199003071233
+cp "$HCARD_SIM_IMAGE_CARD" "$T/old.img"
+
+step "replacement (补办) on a new blank card carries the archive"
+blank_card new 4843415244000777
+swap_card "$T/new.img"
+expect 0 hcard --json lost replace 110101199003071233 0000000001 0000000002
+expect 0 hcard --json register
+jq_is '"patient"]["issue_serial"' 0000000002
+jq_is '"patient"]["name"' 张三
+jq_is '"patient"]["allergies"][0]["reaction"' 皮疹、呼吸困难
+jq_is '"patient"]["other_alert"' 哮喘，慎用β受体阻滞剂
+expect 0 hcard --json status
+jq_is '"blacklist"' none
+
+step "the old card is replaced: refused and blocked permanently"
+swap_card "$T/old.img"
+expect 2 hcard --json register
+jq_is '"blacklist"' replaced
+expect 0 hcard --json journal --card 110101199003071233 --limit 100
+python3_check 'len([e for e in d["entries"] if e["kind"] == "register"]) >= 4'
+python3_check 'any(e["kind"] == "refused" for e in d["entries"])'
+python3_check 'any(e["kind"] == "charge" for e in d["entries"])'
+
+step "exit codes, usage, Chinese output"
+expect 1 hcard nonsense
+expect 1 hcard charge 12.345
+expect 1 hcard charge abc
+expect 0 env LANG=zh_CN.UTF-8 "$hcard" status
+grep -q "卡号" "$T/out" || fail "no Chinese output"
+expect 0 env LANG=C "$hcard" status
+grep -q "Card:" "$T/out" || fail "no English output"
+expect 3 hcard --reader "NO SUCH READER" status
+
+echo "ok: test_flow_cli"

@@ -1,0 +1,115 @@
+/*
+ * hcard CLI (internal): the command context, output in Chinese or English or JSON, exit
+ * codes. The CLI is a thin face over libhcard (include/hcard_flows.h): no business rules here.
+ */
+#ifndef HC_TOOLS_CLI_H
+#define HC_TOOLS_CLI_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "hcard.h"
+#include "hcard_flows.h"
+
+/* Exit codes (doc/hcard.1 "EXIT STATUS"). */
+enum {
+	CLI_EXIT_OK = 0,
+	CLI_EXIT_USAGE = 1,       /* bad command line */
+	CLI_EXIT_REFUSED = 2,     /* the card is refused: blacklisted, expired, not genuine, blocked */
+	CLI_EXIT_SETUP = 3,       /* pcscd, reader, card, SAM or configuration missing or wrong */
+	CLI_EXIT_DATA = 4,        /* invalid input: profile, ID number, text, amount, PIN format */
+	CLI_EXIT_CARD = 5,        /* the card said no: wrong PIN, balance, limits, pending charge */
+	CLI_EXIT_STORE = 6,       /* journal / blacklist store failed or unreachable */
+	CLI_EXIT_INTERNAL = 7     /* anything else (a bug: please report) */
+};
+
+typedef struct cli {
+	int json;                 /* --json */
+	int zh;                   /* Chinese output (LANG=zh_*) */
+	const char *conf;         /* --conf */
+	const char *store_uri;    /* --store / HCARD_STORE / hcard.conf "store" */
+	const char *trust_path;   /* --trust / HCARD_TRUST / "trust" */
+	const char *issuer_keys;  /* --issuer-keys / HCARD_ISSUER_KEYS / "issuer_keys" */
+	const char *who;          /* --operator / HCARD_OPERATOR / "operator" / $USER */
+	const char *today;        /* --today (tests) */
+	const char *reader;       /* --reader: user card reader */
+	const char *sam_reader;   /* --sam-reader */
+	const char *sam_pin;      /* --sam-pin / HCARD_SAM_PIN */
+	char conf_buf[4][512];    /* values read from hcard.conf */
+	/* open on demand */
+	hc_store_t *store;
+	hc_trust_t *trust;
+	hc_ctx_t *ctx;
+	hc_terminal_t *term;
+	hc_card_t *card;
+	json_t *out;              /* the JSON answer being built */
+} cli_t;
+
+typedef struct cli_cmd {
+	const char *name;
+	int (*run)(cli_t *c, int argc, char **argv);
+	const char *usage;
+	const char *help_en;
+	const char *help_zh;
+} cli_cmd_t;
+
+/* The exit code of an hc_err_t. */
+int cli_exit_code(int err);
+/* Chooses the language from LC_ALL, LC_MESSAGES, LANG. */
+int cli_lang_is_zh(void);
+
+/* Prints a line in the user's language (fmt_en / fmt_zh, printf style) unless --json. */
+void cli_say(const cli_t *c, const char *fmt_en, const char *fmt_zh, ...)
+	__attribute__((format(printf, 2, 4))) __attribute__((format(printf, 3, 4)));
+/* Reports err: to stderr in the user's language with what to do, and into the JSON answer
+ * ("error", "code", "message"); detail (may be NULL) names what failed. Returns the exit
+ * code. */
+int cli_fail(cli_t *c, int err, const char *detail);
+/* Usage error: message to stderr, CLI_EXIT_USAGE. */
+int cli_usage(cli_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints the JSON answer (--json) with "ok": true/false. */
+void cli_emit(cli_t *c, int ok);
+
+/* JSON helpers on c->out (no-ops when allocation fails). */
+void cli_jset_str(cli_t *c, const char *key, const char *v);
+void cli_jset_int(cli_t *c, const char *key, int64_t v);
+void cli_jset(cli_t *c, const char *key, json_t *v);   /* takes v */
+
+/* Opens what a command needs (errors reported with cli_fail; return the exit code). */
+int cli_need_store(cli_t *c);
+int cli_need_trust(cli_t *c);
+int cli_need_card(cli_t *c);
+/* The flow environment from the CLI's settings. */
+void cli_env(cli_t *c, hc_flow_env_t *env);
+void cli_close(cli_t *c);
+/* Closes the card session, terminal and context (tools/cli_card.c). */
+void cli_card_release(cli_t *c);
+
+/* Amount "33.79" (yuan, at most 2 decimals) -> 3379 fen; -1 if malformed. */
+int64_t cli_parse_yuan(const char *s);
+/* 3379 -> "33.79" */
+void cli_fmt_yuan(int64_t fen, char *out, size_t cap);
+/* Cost line (APDUs and milliseconds) for human output. */
+void cli_say_cost(const cli_t *c, const hc_flow_cost_t *cost);
+void cli_jset_cost(cli_t *c, const hc_flow_cost_t *cost);
+
+/* Commands. */
+int cli_cmd_readers(cli_t *c, int argc, char **argv);
+int cli_cmd_status(cli_t *c, int argc, char **argv);
+int cli_cmd_read(cli_t *c, int argc, char **argv);
+int cli_cmd_register(cli_t *c, int argc, char **argv);
+int cli_cmd_charge(cli_t *c, int argc, char **argv);
+int cli_cmd_balance(cli_t *c, int argc, char **argv);
+int cli_cmd_load(cli_t *c, int argc, char **argv);
+int cli_cmd_pin(cli_t *c, int argc, char **argv);
+int cli_cmd_lost(cli_t *c, int argc, char **argv);
+int cli_cmd_block(cli_t *c, int argc, char **argv);
+int cli_cmd_unblock(cli_t *c, int argc, char **argv);
+int cli_cmd_issue(cli_t *c, int argc, char **argv);
+int cli_cmd_journal(cli_t *c, int argc, char **argv);
+int cli_cmd_sync(cli_t *c, int argc, char **argv);
+int cli_cmd_doctor(cli_t *c, int argc, char **argv);
+/* lost report|found|revoke on the store only (tools/cli_store.c). */
+int cli_lost_system(cli_t *c, const char *verb, const char *card, const char *serial);
+
+#endif

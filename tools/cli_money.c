@@ -1,0 +1,280 @@
+/*
+ * hcard CLI: charge, balance, load, PIN.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <inttypes.h>
+
+#include "tools/cli.h"
+#include "apdu/buf.h"
+
+/* A visit file: one `ITEM-NUMBER=VALUE` per line (items of visit-records.csv, outpatient),
+ * '#' comments. */
+static int
+load_visit(cli_t *c, const char *path, hc_visit_record_t **out)
+{
+	hc_visit_record_t *rec = NULL;
+	char line[1024];
+	FILE *f;
+	int rc, lineno = 0;
+
+	if ((f = fopen(path, "r")) == NULL)
+		return cli_fail(c, HC_ERR_IO, path);
+	if ((rc = hc_visit_record_new(HC_VISIT_OUTPATIENT, &rec)) != HC_OK)
+		goto out;
+	while (fgets(line, sizeof(line), f) != NULL) {
+		char *eq = strchr(line, '='), *nl = strpbrk(line, "\r\n"), *end;
+		long item;
+
+		lineno++;
+		if (nl != NULL)
+			*nl = '\0';
+		if (line[0] == '#' || line[0] == '\0')
+			continue;
+		if (eq == NULL || (item = strtol(line, &end, 10)) <= 0 || end != eq) {
+			rc = HC_ERR_BAD_VALUE;
+			break;
+		}
+		if ((rc = hc_visit_record_set_no(rec, (int)item, eq + 1)) != HC_OK)
+			break;
+	}
+out:
+	fclose(f);
+	if (rc != HC_OK) {
+		char what[600];
+		snprintf(what, sizeof(what), "%s line %d", path, lineno);
+		hc_visit_record_free(&rec);
+		return cli_fail(c, rc, what);
+	}
+	*out = rec;
+	return CLI_EXIT_OK;
+}
+
+static int64_t
+yuan_opt(cli_t *c, const char *name, const char *v, int *bad)
+{
+	int64_t fen = cli_parse_yuan(v);
+
+	if (fen < 0) {
+		*bad = cli_usage(c, "%s: an amount in yuan like 27.28, not %s", name, v);
+		return 0;
+	}
+	return fen;
+}
+
+int
+cli_cmd_charge(cli_t *c, int argc, char **argv)
+{
+	hc_charge_request_t req;
+	hc_charge_result_t r;
+	hc_flow_env_t env;
+	hc_visit_record_t *visit = NULL;
+	const char *visit_path = NULL;
+	char total_s[32], self_s[32], fund_s[32], acct_s[32], bal_s[32], tac[9];
+	int i, rc, bad = 0;
+
+	memset(&req, 0, sizeof(req));
+	req.ledger = HC_LEDGER_EP;
+	if (argc < 2)
+		return cli_usage(c, "charge AMOUNT [--fund X --account Y] [--ed --pin PIN] [--visit FILE]");
+	req.total = yuan_opt(c, "AMOUNT", argv[1], &bad);
+	for (i = 2; i < argc && !bad; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+		if (strcmp(argv[i], "--ed") == 0) {
+			req.ledger = HC_LEDGER_ED;
+			continue;
+		}
+		if (v == NULL)
+			return cli_usage(c, "charge: %s needs a value", argv[i]);
+		if (strcmp(argv[i], "--fund") == 0)
+			req.fund = yuan_opt(c, "--fund", v, &bad);
+		else if (strcmp(argv[i], "--account") == 0)
+			req.account = yuan_opt(c, "--account", v, &bad);
+		else if (strcmp(argv[i], "--pin") == 0)
+			req.pin = v;
+		else if (strcmp(argv[i], "--visit") == 0)
+			visit_path = v;
+		else if (strcmp(argv[i], "--retry") == 0)
+			req.retry_of = v;
+		else
+			return cli_usage(c, "charge: unknown option %s", argv[i]);
+		i++;
+	}
+	if (bad)
+		return bad;
+	req.self_pay = req.total - req.fund - req.account;
+	if (req.self_pay < 0)
+		return cli_fail(c, HC_ERR_SPLIT, "fund + account exceed the amount");
+	if (visit_path != NULL && (rc = load_visit(c, visit_path, &visit)) != CLI_EXIT_OK)
+		return rc;
+	req.visit = visit;
+	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
+		goto out;
+	cli_env(c, &env);
+	rc = hc_flow_charge(c->card, &env, &req, &r);
+	cli_fmt_yuan(req.total, total_s, sizeof(total_s));
+	cli_fmt_yuan(req.fund, fund_s, sizeof(fund_s));
+	cli_fmt_yuan(req.account, acct_s, sizeof(acct_s));
+	cli_fmt_yuan(req.self_pay, self_s, sizeof(self_s));
+	cli_jset_str(c, "total", total_s);
+	cli_jset_str(c, "fund", fund_s);
+	cli_jset_str(c, "account", acct_s);
+	cli_jset_str(c, "self_pay", self_s);
+	cli_jset_str(c, "entry_id", r.receipt.entry_id);
+	cli_jset_int(c, "recovered", (int64_t)r.recovered);
+	cli_jset_cost(c, &r.cost);
+	if (rc != HC_OK) {
+		rc = cli_fail(c, rc, hc_card_error_detail(c->card));
+		goto out;
+	}
+	(void)hc_hex_encode(r.receipt.tac, 4, tac, sizeof(tac));
+	cli_fmt_yuan(r.receipt.balance_after, bal_s, sizeof(bal_s));
+	cli_jset_str(c, "tac", tac);
+	cli_jset_str(c, "balance", bal_s);
+	if (r.recovered > 0)
+		cli_say(c, "Resolved %zu interrupted charge(s) of this card first.",
+		    "已先处理此卡 %zu 笔中断的扣款。", r.recovered);
+	cli_say(c, "Charged %s yuan: fund %s, account %s, self-pay %s from the card (TAC %s)."
+	    " Balance %s yuan.", "扣费 %s 元：统筹基金 %s，个人账户 %s，个人自付 %s 由卡支付（TAC %s）。"
+	    "余额 %s 元。", total_s, fund_s, acct_s, self_s, tac, bal_s);
+	if (visit != NULL) {
+		cli_jset_int(c, "visit_slot", r.visit_slot);
+		cli_jset_str(c, "visit_result", hc_errname(r.visit_result));
+		if (r.visit_result == HC_OK)
+			cli_say(c, "Outpatient record written and signed in slot %d.",
+			    "门诊记录已写入并签名（第 %d 条）。", r.visit_slot);
+		else
+			rc = cli_fail(c, r.visit_result, "visit record (the charge itself is done)");
+	}
+	cli_say_cost(c, &r.cost);
+out:
+	hc_visit_record_free(&visit);
+	return rc;
+}
+
+static int
+ledger_opts(cli_t *c, int argc, char **argv, int first, hc_ledger_t *ledger, const char **pin)
+{
+	int i;
+
+	*ledger = HC_LEDGER_EP;
+	*pin = NULL;
+	for (i = first; i < argc; i++) {
+		if (strcmp(argv[i], "--ed") == 0)
+			*ledger = HC_LEDGER_ED;
+		else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
+			*pin = argv[++i];
+		else
+			return cli_usage(c, "%s: unknown option %s", argv[0], argv[i]);
+	}
+	return CLI_EXIT_OK;
+}
+
+int
+cli_cmd_balance(cli_t *c, int argc, char **argv)
+{
+	hc_purse_t *p = NULL;
+	hc_ledger_t ledger;
+	const char *pin;
+	int64_t fen = 0;
+	char s[32];
+	int rc, tries = -1;
+
+	if ((rc = ledger_opts(c, argc, argv, 1, &ledger, &pin)) != CLI_EXIT_OK)
+		return rc;
+	if ((rc = cli_need_card(c)) != CLI_EXIT_OK)
+		return rc;
+	if ((rc = hc_purse_open(c->card, NULL, &p)) == HC_OK && pin != NULL)
+		rc = hc_purse_verify_pin(p, pin, &tries);
+	if (rc == HC_OK)
+		rc = hc_purse_balance(p, ledger, &fen);
+	hc_purse_free(&p);
+	if (rc != HC_OK) {
+		if (tries >= 0)
+			cli_jset_int(c, "tries_left", tries);
+		return cli_fail(c, rc, hc_card_error_detail(c->card));
+	}
+	cli_fmt_yuan(fen, s, sizeof(s));
+	cli_jset_str(c, "ledger", ledger == HC_LEDGER_ED ? "ED" : "EP");
+	cli_jset_str(c, "balance", s);
+	cli_jset_int(c, "balance_fen", fen);
+	cli_say(c, "Balance (%s): %s yuan", "余额（%s）：%s 元", ledger == HC_LEDGER_ED ?
+	    (c->zh ? "电子存折" : "ED") : (c->zh ? "电子钱包" : "EP"), s);
+	return CLI_EXIT_OK;
+}
+
+int
+cli_cmd_load(cli_t *c, int argc, char **argv)
+{
+	hc_purse_t *p = NULL;
+	hc_purse_issuer_t *is = NULL;
+	hc_purse_load_receipt_t r;
+	hc_ledger_t ledger;
+	const char *pin;
+	int64_t fen;
+	char s[32], b[32];
+	int rc, bad = 0;
+
+	if (argc < 2)
+		return cli_usage(c, "load AMOUNT [--ed --pin PIN]");
+	fen = yuan_opt(c, "AMOUNT", argv[1], &bad);
+	if (bad)
+		return bad;
+	if ((rc = ledger_opts(c, argc, argv, 2, &ledger, &pin)) != CLI_EXIT_OK)
+		return rc;
+	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
+		return rc;
+	if ((rc = hc_purse_issuer_open(c->issuer_keys, &is)) != HC_OK)
+		return cli_fail(c, rc, "issuer key set (--issuer-keys)");
+	if ((rc = hc_purse_open(c->card, c->store, &p)) == HC_OK)
+		rc = hc_purse_load(p, is, ledger, fen, pin, &r);
+	hc_purse_free(&p);
+	hc_purse_issuer_free(&is);
+	if (rc != HC_OK)
+		return cli_fail(c, rc, hc_card_error_detail(c->card));
+	cli_fmt_yuan(fen, s, sizeof(s));
+	cli_fmt_yuan(r.balance_after, b, sizeof(b));
+	cli_jset_str(c, "amount", s);
+	cli_jset_str(c, "balance", b);
+	cli_say(c, "Loaded %s yuan; balance %s yuan.", "圈存 %s 元；余额 %s 元。", s, b);
+	return CLI_EXIT_OK;
+}
+
+int
+cli_cmd_pin(cli_t *c, int argc, char **argv)
+{
+	hc_purse_t *p = NULL;
+	const char *pin = NULL, *new_pin = NULL;
+	int i, rc, tries = -1, change;
+
+	if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "change") != 0))
+		return cli_usage(c, "pin verify --pin PIN | pin change --pin OLD --new-pin NEW");
+	change = strcmp(argv[1], "change") == 0;
+	for (i = 2; i + 1 < argc; i += 2) {
+		if (strcmp(argv[i], "--pin") == 0)
+			pin = argv[i + 1];
+		else if (strcmp(argv[i], "--new-pin") == 0)
+			new_pin = argv[i + 1];
+		else
+			return cli_usage(c, "pin: unknown option %s", argv[i]);
+	}
+	if (i != argc || pin == NULL || (change && new_pin == NULL))
+		return cli_usage(c, "pin verify --pin PIN | pin change --pin OLD --new-pin NEW");
+	if ((rc = cli_need_card(c)) != CLI_EXIT_OK)
+		return rc;
+	if ((rc = hc_purse_open(c->card, NULL, &p)) == HC_OK)
+		rc = change ? hc_purse_change_pin(p, pin, new_pin, &tries) :
+		    hc_purse_verify_pin(p, pin, &tries);
+	hc_purse_free(&p);
+	if (rc != HC_OK) {
+		if (tries >= 0)
+			cli_jset_int(c, "tries_left", tries);
+		return cli_fail(c, rc, hc_card_error_detail(c->card));
+	}
+	cli_say(c, "%s", "%s", change ? (c->zh ? "密码已修改。" : "PIN changed.") :
+	    (c->zh ? "密码正确。" : "PIN correct."));
+	return CLI_EXIT_OK;
+}
