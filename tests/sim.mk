@@ -32,3 +32,11 @@ TESTS += tests/integration/test_sim_fs tests/integration/test_sim_slots \
 	tests/integration/test_sim_persist \
 	tests/integration/test_sim_opensc.sh tests/integration/test_sim_harness.sh
 EXTRA_DIST += tests/integration/test_sim_opensc.sh tests/integration/test_sim_harness.sh
+
+# The card OS in process, with test doubles of the keys module (no pcscd).
+check_PROGRAMS += tests/unit/test_sim_core
+tests_unit_test_sim_core_SOURCES = tests/unit/test_sim_core.c
+tests_unit_test_sim_core_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_sim_core_LDADD = sim/libhcsim.la crypto/libhccrypto.la apdu/libhcapdu.la \
+	$(CMOCKA_LIBS) $(PCSC_LIBS) $(CRYPTO_LIBS)
+TESTS += tests/unit/test_sim_core
