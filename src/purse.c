@@ -17,16 +17,37 @@
 #include "src/session.h"
 #include "src/store.h"
 
+static int
+send(hc_purse_t *p, const hc_apdu_t *a, uint16_t *sw)
+{
+	*sw = 0;
+	hc_resp_clear(p->resp);
+	return hc_session_card_cmd(p->card, a, p->resp, sw);    /* *sw stays 0: no answer */
+}
+
+/*
+ * Every command to the debit application: in a PC/SC transaction (nested in a purchase's),
+ * after selecting the application (cached by the session: no APDU when current). Another
+ * process may have selected something else between our transactions: on 6D00/6E00/6A82 the
+ * application is selected again and the command resent, once (those SWs change nothing).
+ */
 int
 hc_purse_card_cmd(hc_purse_t *p, const hc_apdu_t *a, uint16_t *sw)
 {
 	int rc;
 
 	*sw = 0;
-	hc_resp_clear(p->resp);
-	rc = hc_session_card_cmd(p->card, a, p->resp, sw);
-	if (rc != HC_OK && *sw == 0)
-		*sw = 0;                 /* no answer: transport error */
+	if ((rc = hc_session_begin(p->card)) != HC_OK)
+		return rc;
+	if ((rc = hc_purse_select(p)) == HC_OK) {
+		rc = send(p, a, sw);
+		if (rc != HC_OK && (*sw == 0x6D00 || *sw == 0x6E00 || *sw == 0x6A82)) {
+			hc_session_invalidate(p->card);
+			if ((rc = hc_purse_select(p)) == HC_OK)
+				rc = send(p, a, sw);
+		}
+	}
+	hc_session_end(p->card);
 	return rc;
 }
 

@@ -89,7 +89,17 @@ psam_prepare(hc_purse_t *p)
 		/* purse.md step 1: MF current, READ BINARY SFI 16 */
 		if ((rc = hc_session_sam_select(p->card, HC_SAM_APP_MF)) != HC_OK)
 			return no_psam(rc, 0);
-		if ((rc = psam_cmd(p, &rd, &sw)) != HC_OK)
+		rc = psam_cmd(p, &rd, &sw);
+		if (rc != HC_OK && sw != 0) {
+			/* another process moved the SAM since our session saw it: select the MF
+			 * explicitly and read again (once) */
+			static const uint8_t mf[2] = { 0x3F, 0x00 };
+			hc_apdu_t sel = { 0x00, 0xA4, 0x00, 0x0C, mf, 2, 0, 0, 0, 0 };
+
+			if ((rc = psam_cmd(p, &sel, &sw)) == HC_OK)
+				rc = psam_cmd(p, &rd, &sw);
+		}
+		if (rc != HC_OK)
 			return no_psam(rc, sw);
 		if (p->resp->len != 6)
 			return HC_ERR_SAM;
@@ -317,17 +327,12 @@ resolve_retry(hc_purse_t *p, const char *entry_id, hc_purse_receipt_t *receipt, 
 
 /* INITIALIZE FOR PURCHASE; one retry after re-selecting when the debit application was not
  * current (another application moved the card between our transactions). */
+/* INITIALIZE FOR PURCHASE (hc_purse_card_cmd re-selects once if the application moved). */
 static int
 initialize(hc_purse_t *p, const hc_apdu_t *a, uint16_t *sw)
 {
 	int rc = hc_purse_card_cmd(p, a, sw);
 
-	if (rc != HC_OK && (*sw == 0x6D00 || *sw == 0x6A82 || *sw == 0x6E00)) {
-		hc_session_invalidate(p->card);
-		if ((rc = hc_purse_select(p)) != HC_OK)
-			return rc;
-		rc = hc_purse_card_cmd(p, a, sw);
-	}
 	if (rc == HC_OK)
 		return rc;
 	switch (*sw) {

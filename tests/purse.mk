@@ -26,3 +26,9 @@ TESTS += tests/integration/test_purse_tear
 tests_integration_test_purse_tear_SOURCES = tests/integration/test_purse_tear.c $(HC_PURSE_IT_UTIL)
 tests_integration_test_purse_tear_CFLAGS = $(HC_PURSE_IT_CFLAGS)
 tests_integration_test_purse_tear_LDADD = $(HC_PURSE_IT_LIBS)
+
+check_PROGRAMS += tests/integration/test_purse_procs
+TESTS += tests/integration/test_purse_procs
+tests_integration_test_purse_procs_SOURCES = tests/integration/test_purse_procs.c $(HC_PURSE_IT_UTIL)
+tests_integration_test_purse_procs_CFLAGS = $(HC_PURSE_IT_CFLAGS)
+tests_integration_test_purse_procs_LDADD = $(HC_PURSE_IT_LIBS)

@@ -34,7 +34,7 @@ transient(int rc)
 	    rc == HC_ERR_SHARING;
 }
 
-static void
+static int
 open_terminal(penv_t *e)
 {
 	hc_terminal_opts_t o;
@@ -50,10 +50,11 @@ open_terminal(penv_t *e)
 		nap();
 	}
 	if (rc != HC_OK)
-		fail_msg("hc_terminal_open: %s", hc_errname(rc));
+		fprintf(stderr, "hc_terminal_open: %s\n", hc_errname(rc));
+	return rc;
 }
 
-static void
+static int
 open_card(penv_t *e)
 {
 	int rc = HC_ERR_INTERNAL, i;
@@ -63,29 +64,42 @@ open_card(penv_t *e)
 			break;
 		nap();
 	}
-	if (rc != HC_OK)
-		fail_msg("hc_card_open: %s", hc_errname(rc));
-	rc = hc_purse_open(e->card, e->store, &e->purse);
-	if (rc != HC_OK)
-		fail_msg("hc_purse_open: %s", hc_errname(rc));
+	if (rc != HC_OK) {
+		fprintf(stderr, "hc_card_open: %s\n", hc_errname(rc));
+		return rc;
+	}
+	if ((rc = hc_purse_open(e->card, e->store, &e->purse)) != HC_OK)
+		fprintf(stderr, "hc_purse_open: %s\n", hc_errname(rc));
+	return rc;
+}
+
+int
+penv_try_open(penv_t *e)
+{
+	const char *tmp = getenv("HCARD_TEST_TMP"), *top = getenv("top_srcdir");
+	char path[1024];
+	int rc;
+
+	memset(e, 0, sizeof(*e));
+	if (tmp == NULL || top == NULL)
+		return HC_ERR_CONFIG;
+	snprintf(e->db, sizeof(e->db), "sqlite:%s/purse-journal.db", tmp);
+	snprintf(path, sizeof(path), "%s/sim/demo.keyset", top);
+	if ((rc = hc_store_open(e->db, &e->store)) != HC_OK ||
+	    (rc = hc_purse_issuer_open(path, &e->issuer)) != HC_OK ||
+	    (rc = hc_ctx_new(&e->ctx, NULL)) != HC_OK || (rc = open_terminal(e)) != HC_OK ||
+	    (rc = open_card(e)) != HC_OK)
+		return rc;
+	return HC_OK;
 }
 
 void
 penv_open(penv_t *e)
 {
-	const char *tmp = getenv("HCARD_TEST_TMP"), *top = getenv("top_srcdir");
-	char path[1024];
+	int rc = penv_try_open(e);
 
-	memset(e, 0, sizeof(*e));
-	assert_non_null(tmp);
-	assert_non_null(top);
-	snprintf(e->db, sizeof(e->db), "sqlite:%s/purse-journal.db", tmp);
-	assert_int_equal(hc_store_open(e->db, &e->store), HC_OK);
-	snprintf(path, sizeof(path), "%s/sim/demo.keyset", top);
-	assert_int_equal(hc_purse_issuer_open(path, &e->issuer), HC_OK);
-	assert_int_equal(hc_ctx_new(&e->ctx, NULL), HC_OK);
-	open_terminal(e);
-	open_card(e);
+	if (rc != HC_OK)
+		fail_msg("opening terminal, card, purse, store: %s", hc_errname(rc));
 }
 
 void
@@ -104,7 +118,8 @@ penv_reopen_card(penv_t *e)
 {
 	hc_purse_free(&e->purse);
 	hc_card_close(&e->card);
-	open_card(e);
+	if (open_card(e) != HC_OK)
+		fail_msg("reopening the card failed");
 }
 
 void
@@ -115,8 +130,8 @@ penv_reopen_terminal(penv_t *e)
 	hc_terminal_close(&e->term);
 	/* hc_terminal_open expects the SAM's MF current; the PSAM application was left current */
 	(void)pctl("reset 1", NULL, 0);
-	open_terminal(e);
-	open_card(e);
+	if (open_terminal(e) != HC_OK || open_card(e) != HC_OK)
+		fail_msg("reopening the terminal failed");
 }
 
 int

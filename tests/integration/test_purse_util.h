@@ -24,6 +24,8 @@ typedef struct penv {
 
 /* Opens everything (retrying while pcscd settles); fails the test on error. */
 void penv_open(penv_t *e);
+/* The same without cmocka (for child processes): HC_OK or the error. */
+int penv_try_open(penv_t *e);
 void penv_close(penv_t *e);
 /* Closes the purse and card, opens them again (after a tear or another process). */
 void penv_reopen_card(penv_t *e);
