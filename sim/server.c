@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -239,6 +240,7 @@ slot_try_connect(sim_server_t *s, unsigned i)
 {
 	slot_t *sl = &s->slots[i];
 	struct sockaddr_in a = s->addr;
+	struct timeval tv = { 2, 0 };
 	int fd, one = 1;
 
 	if (sl->card == NULL) {
@@ -254,6 +256,9 @@ slot_try_connect(sim_server_t *s, unsigned i)
 	if (fd < 0)
 		return;
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	/* a frame cut in the middle must not hang every slot: 2 s, then the link is dropped */
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
 		close(fd);
 		sl->next_try_ms = now_ms() + RETRY_MS;
@@ -278,6 +283,22 @@ slot_pull(slot_t *sl, int keep_inserted)
 	sl->next_try_ms = now_ms() + (keep_inserted ? RETRY_MS : MIN_OUT_MS);
 }
 
+/* Saves the image when the card changed; 0 or -1 (then the card is reloaded from disk). */
+static int
+slot_save(slot_t *sl)
+{
+	if (sl->card == NULL || !sl->card->dirty)
+		return 0;
+	if (sim_image_save(sl->card, sl->image) != 0) {
+		/* the in-memory state is ahead of the disk: go back to what is on disk */
+		sim_card_free(&sl->card);
+		sl->card = sim_image_load(sl->image);
+		return -1;
+	}
+	sl->card->dirty = 0;
+	return 0;
+}
+
 /* Executes one APDU and saves the image when the card changed (before answering). */
 static size_t
 slot_execute(slot_t *sl, const uint8_t *apdu, size_t len, uint8_t *resp)
@@ -289,19 +310,12 @@ slot_execute(slot_t *sl, const uint8_t *apdu, size_t len, uint8_t *resp)
 		resp[1] = 0x00;
 		n = 2;
 	}
-	if (sl->card->dirty) {
-		if (sim_image_save(sl->card, sl->image) != 0) {
-			/* nothing the host saw as 9000 may be lost: answer a memory failure */
-			hc_wipe(resp, n);
-			resp[0] = 0x65;
-			resp[1] = 0x81;
-			n = 2;
-			/* the in-memory state is ahead of the disk: reload from the disk */
-			sim_card_free(&sl->card);
-			sl->card = sim_image_load(sl->image);
-		} else {
-			sl->card->dirty = 0;
-		}
+	if (slot_save(sl) != 0) {
+		/* nothing the host saw as 9000 may be lost: answer a memory failure */
+		hc_wipe(resp, n);
+		resp[0] = 0x65;
+		resp[1] = 0x81;
+		n = 2;
 	}
 	return n;
 }
@@ -326,6 +340,7 @@ slot_readable(sim_server_t *s, unsigned i)
 		case VPCD_CTRL_ON:
 		case VPCD_CTRL_RESET:
 			sim_card_reset(sl->card);
+			(void)slot_save(sl);
 			return;
 		case VPCD_CTRL_ATR:
 			if (send_frame(sl->fd, sl->card->atr, sl->card->atr_len) != 0)
@@ -368,7 +383,8 @@ int
 sim_server_control(sim_server_t *s, const char *path)
 {
 	struct sockaddr_un a;
-	int fd;
+	mode_t old_mask;
+	int fd, rc;
 
 	memset(&a, 0, sizeof(a));
 	a.sun_family = AF_UNIX;
@@ -379,8 +395,10 @@ sim_server_control(sim_server_t *s, const char *path)
 	if (fd < 0)
 		return -1;
 	unlink(path);
-	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 || chmod(path, 0600) != 0 ||
-	    listen(fd, MAX_CLIENTS) != 0) {
+	old_mask = umask(077);   /* the socket is created 0600, no window before chmod */
+	rc = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	umask(old_mask);
+	if (rc != 0 || chmod(path, 0600) != 0 || listen(fd, MAX_CLIENTS) != 0) {
 		hc_log_error("control socket %s: %s", path, strerror(errno));
 		close(fd);
 		return -1;
@@ -484,6 +502,7 @@ control_line(sim_server_t *s, char *line, char *out, size_t cap)
 			return;
 		}
 		sim_card_reset(sl->card);
+		(void)slot_save(sl);
 		snprintf(out, cap, "ok\n");
 	} else if (strcmp(cmd, "status") == 0) {
 		if (sl->inserted)

@@ -30,8 +30,10 @@ tests_integration_test_sim_persist_LDADD = $(SIM_TEST_LIBS)
 
 TESTS += tests/integration/test_sim_fs tests/integration/test_sim_slots \
 	tests/integration/test_sim_persist \
-	tests/integration/test_sim_opensc.sh tests/integration/test_sim_harness.sh
-EXTRA_DIST += tests/integration/test_sim_opensc.sh tests/integration/test_sim_harness.sh
+	tests/integration/test_sim_opensc.sh tests/integration/test_sim_harness.sh \
+	tests/integration/test_sim_reconnect.sh
+EXTRA_DIST += tests/integration/test_sim_opensc.sh tests/integration/test_sim_harness.sh \
+	tests/integration/test_sim_reconnect.sh
 
 # The card OS in process, with test doubles of the keys module (no pcscd).
 check_PROGRAMS += tests/unit/test_sim_core
