@@ -32,3 +32,10 @@ TESTS += tests/integration/test_purse_procs
 tests_integration_test_purse_procs_SOURCES = tests/integration/test_purse_procs.c $(HC_PURSE_IT_UTIL)
 tests_integration_test_purse_procs_CFLAGS = $(HC_PURSE_IT_CFLAGS)
 tests_integration_test_purse_procs_LDADD = $(HC_PURSE_IT_LIBS)
+
+# Benchmark (make bench): APDUs and time per charge (EP, ED), balance query, load.
+EXTRA_PROGRAMS += tests/bench/purse_bench
+HC_BENCH += tests/bench/purse_bench
+tests_bench_purse_bench_SOURCES = tests/bench/purse_bench.c $(HC_PURSE_IT_UTIL)
+tests_bench_purse_bench_CFLAGS = $(HC_PURSE_IT_CFLAGS)
+tests_bench_purse_bench_LDADD = $(HC_PURSE_IT_LIBS)
