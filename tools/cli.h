@@ -93,6 +93,10 @@ void cli_fmt_yuan(int64_t fen, char *out, size_t cap);
 void cli_say_cost(const cli_t *c, const hc_flow_cost_t *cost);
 void cli_jset_cost(cli_t *c, const hc_flow_cost_t *cost);
 
+/* A PIN option: "-" reads one line from standard input into buf (so that the PIN is not on
+ * the command line, visible to ps); anything else is returned as is. NULL on a read error. */
+const char *cli_pin(const char *v, char *buf, size_t cap);
+
 /* Commands. */
 int cli_cmd_readers(cli_t *c, int argc, char **argv);
 int cli_cmd_status(cli_t *c, int argc, char **argv);

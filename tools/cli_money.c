@@ -73,7 +73,7 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 	hc_flow_env_t env;
 	hc_visit_record_t *visit = NULL;
 	const char *visit_path = NULL;
-	char total_s[32], self_s[32], fund_s[32], acct_s[32], bal_s[32], tac[9];
+	char total_s[32], self_s[32], fund_s[32], acct_s[32], bal_s[32], tac[9], pinbuf[32] = "";
 	int i, rc, bad = 0;
 
 	memset(&req, 0, sizeof(req));
@@ -94,7 +94,7 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 		else if (strcmp(argv[i], "--account") == 0)
 			req.account = yuan_opt(c, "--account", v, &bad);
 		else if (strcmp(argv[i], "--pin") == 0)
-			req.pin = v;
+			req.pin = cli_pin(v, pinbuf, sizeof(pinbuf));
 		else if (strcmp(argv[i], "--visit") == 0)
 			visit_path = v;
 		else if (strcmp(argv[i], "--retry") == 0)
@@ -152,11 +152,14 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 	cli_say_cost(c, &r.cost);
 out:
 	hc_visit_record_free(&visit);
+	hc_wipe(pinbuf, sizeof(pinbuf));
 	return rc;
 }
 
+/* --ed, --pin PIN ("-": from stdin into pinbuf[32], wiped by the caller) */
 static int
-ledger_opts(cli_t *c, int argc, char **argv, int first, hc_ledger_t *ledger, const char **pin)
+ledger_opts(cli_t *c, int argc, char **argv, int first, hc_ledger_t *ledger, const char **pin,
+    char *pinbuf)
 {
 	int i;
 
@@ -166,7 +169,7 @@ ledger_opts(cli_t *c, int argc, char **argv, int first, hc_ledger_t *ledger, con
 		if (strcmp(argv[i], "--ed") == 0)
 			*ledger = HC_LEDGER_ED;
 		else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
-			*pin = argv[++i];
+			*pin = cli_pin(argv[++i], pinbuf, 32);
 		else
 			return cli_usage(c, "%s: unknown option %s", argv[0], argv[i]);
 	}
@@ -180,10 +183,10 @@ cli_cmd_balance(cli_t *c, int argc, char **argv)
 	hc_ledger_t ledger;
 	const char *pin;
 	int64_t fen = 0;
-	char s[32];
+	char s[32], pinbuf[32] = "";
 	int rc, tries = -1;
 
-	if ((rc = ledger_opts(c, argc, argv, 1, &ledger, &pin)) != CLI_EXIT_OK)
+	if ((rc = ledger_opts(c, argc, argv, 1, &ledger, &pin, pinbuf)) != CLI_EXIT_OK)
 		return rc;
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK)
 		return rc;
@@ -192,6 +195,7 @@ cli_cmd_balance(cli_t *c, int argc, char **argv)
 	if (rc == HC_OK)
 		rc = hc_purse_balance(p, ledger, &fen);
 	hc_purse_free(&p);
+	hc_wipe(pinbuf, sizeof(pinbuf));
 	if (rc != HC_OK) {
 		if (tries >= 0)
 			cli_jset_int(c, "tries_left", tries);
@@ -215,7 +219,7 @@ cli_cmd_load(cli_t *c, int argc, char **argv)
 	hc_ledger_t ledger;
 	const char *pin;
 	int64_t fen;
-	char s[32], b[32];
+	char s[32], b[32], pinbuf[32] = "";
 	int rc, bad = 0;
 
 	if (argc < 2)
@@ -223,7 +227,7 @@ cli_cmd_load(cli_t *c, int argc, char **argv)
 	fen = yuan_opt(c, "AMOUNT", argv[1], &bad);
 	if (bad)
 		return bad;
-	if ((rc = ledger_opts(c, argc, argv, 2, &ledger, &pin)) != CLI_EXIT_OK)
+	if ((rc = ledger_opts(c, argc, argv, 2, &ledger, &pin, pinbuf)) != CLI_EXIT_OK)
 		return rc;
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
 		return rc;
@@ -233,6 +237,7 @@ cli_cmd_load(cli_t *c, int argc, char **argv)
 		rc = hc_purse_load(p, is, ledger, fen, pin, &r);
 	hc_purse_free(&p);
 	hc_purse_issuer_free(&is);
+	hc_wipe(pinbuf, sizeof(pinbuf));
 	if (rc != HC_OK)
 		return cli_fail(c, rc, hc_card_error_detail(c->card));
 	cli_fmt_yuan(fen, s, sizeof(s));
@@ -248,6 +253,7 @@ cli_cmd_pin(cli_t *c, int argc, char **argv)
 {
 	hc_purse_t *p = NULL;
 	const char *pin = NULL, *new_pin = NULL;
+	char buf1[32], buf2[32];
 	int i, rc, tries = -1, change;
 
 	if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "change") != 0))
@@ -255,9 +261,9 @@ cli_cmd_pin(cli_t *c, int argc, char **argv)
 	change = strcmp(argv[1], "change") == 0;
 	for (i = 2; i + 1 < argc; i += 2) {
 		if (strcmp(argv[i], "--pin") == 0)
-			pin = argv[i + 1];
+			pin = cli_pin(argv[i + 1], buf1, sizeof(buf1));
 		else if (strcmp(argv[i], "--new-pin") == 0)
-			new_pin = argv[i + 1];
+			new_pin = cli_pin(argv[i + 1], buf2, sizeof(buf2));
 		else
 			return cli_usage(c, "pin: unknown option %s", argv[i]);
 	}
@@ -269,6 +275,8 @@ cli_cmd_pin(cli_t *c, int argc, char **argv)
 		rc = change ? hc_purse_change_pin(p, pin, new_pin, &tries) :
 		    hc_purse_verify_pin(p, pin, &tries);
 	hc_purse_free(&p);
+	hc_wipe(buf1, sizeof(buf1));
+	hc_wipe(buf2, sizeof(buf2));
 	if (rc != HC_OK) {
 		if (tries >= 0)
 			cli_jset_int(c, "tries_left", tries);

@@ -255,3 +255,17 @@ cli_close(cli_t *c)
 	json_decref(c->out);
 	c->out = NULL;
 }
+
+const char *
+cli_pin(const char *v, char *buf, size_t cap)
+{
+	size_t n;
+
+	if (v == NULL || strcmp(v, "-") != 0)
+		return v;
+	if (fgets(buf, (int)cap, stdin) == NULL)
+		return NULL;
+	n = strcspn(buf, "\r\n");
+	buf[n] = '\0';
+	return buf;
+}

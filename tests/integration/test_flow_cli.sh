@@ -47,6 +47,17 @@ expect 5 hcard --json charge 200.00
 jq_is '"error"' HC_ERR_INSUFFICIENT_BALANCE
 expect 4 hcard charge 10.00 --fund 20.00
 
+step "cardholder PIN: wrong, then right from stdin, then changed"
+expect 5 hcard --json pin verify --pin 000000
+jq_is '"error"' HC_ERR_PIN_WRONG
+jq_is '"tries_left"' 2
+echo 123456 > "$T/pin"
+expect 0 sh -c '"$1" pin verify --pin - < "$2"' sh "$hcard" "$T/pin"
+expect 0 hcard pin change --pin 123456 --new-pin 24681357
+expect 5 hcard pin verify --pin 123456
+expect 0 hcard pin verify --pin 24681357
+expect 4 hcard pin verify --pin 12ab
+
 step "report the card lost: register refuses it and blocks it on the spot (type 5 SAM)"
 expect 0 hcard --json lost report 110101199003071233
 jq_is '"state"' lost
