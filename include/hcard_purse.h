@@ -173,16 +173,26 @@ void hc_purse_set_step_cb(hc_purse_t *p, hc_purse_step_cb cb, void *arg);
 typedef struct hc_purse_load_receipt {
 	hc_ledger_t ledger;
 	int64_t amount;
-	int64_t balance_after;
-	uint16_t m;
+	int64_t balance_after;           /* -1 unknown */
+	uint16_t m;                      /* online counter used */
 	uint8_t tac[4];
 	char date[9];
 	char time[7];
+	hc_purse_state_t state;          /* COMPLETED; OPEN when CREDIT went unanswered */
+	int64_t balance_before;
+	uint8_t terminal[6];
 } hc_purse_load_receipt_t;
 /* Loads amount fen onto the ledger (ED needs the PIN verified, or pin non-NULL). Over the
- * balance limit: HC_ERR_AMOUNT_OVER_LIMIT. Journalled (kind load) when the purse has a store. */
+ * balance limit: HC_ERR_AMOUNT_OVER_LIMIT. Journalled (kind load: intent before CREDIT FOR
+ * LOAD, outcome after) when the purse has a store. HC_ERR_RECOVERY_PENDING: the card's answer
+ * to CREDIT never arrived; receipt->state is OPEN: call hc_purse_load_resolve with it on
+ * the next contact. Other errors: nothing was loaded. */
 int hc_purse_load(hc_purse_t *p, const hc_purse_issuer_t *is, hc_ledger_t ledger,
     int64_t amount, const char *pin, hc_purse_load_receipt_t *receipt);
+/* Decides a torn load from the card's detail records (the record with sequence M):
+ * receipt->state becomes COMPLETED_TAC_UNKNOWN (loaded) or VOID (not loaded), journalled.
+ * HC_ERR_RECOVERY_PENDING if the record rolled out of the detail file. */
+int hc_purse_load_resolve(hc_purse_t *p, hc_purse_load_receipt_t *receipt);
 
 /* ---- transaction log (SFI 18, newest first) ---- */
 

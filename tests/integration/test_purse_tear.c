@@ -4,7 +4,8 @@
  * (answer lost), using the simulator's control socket (`tear SLOT N before|after`).
  * Afterwards: the card is put back, the charge is retried as the API says (retry_of the
  * open entry), and balance, journal and card log must agree: the amount was taken exactly
- * once, no intent stays open, the log holds exactly one record of it.
+ * once, no intent stays open, the log holds exactly one record of it. Loads torn the same
+ * way are resolved from the detail records (hc_purse_load_resolve).
  */
 #include "config.h"
 
@@ -163,6 +164,87 @@ test_tear_sam(void **state)
 	tear_all(1);
 }
 
+/* The phase of the newest load entry of the card in the journal. */
+static void
+newest_load_phase(char *out, size_t cap)
+{
+	hc_journal_entry_t *e = calloc(32, sizeof(*e));
+	hc_purse_info_t info;
+	size_t n = 0, i;
+	const char *ph;
+
+	assert_non_null(e);
+	out[0] = '\0';
+	assert_int_equal(hc_purse_info(env.purse, &info), HC_OK);
+	assert_int_equal(hc_store_journal_list(env.store, info.serial + 2, e, 32, &n), HC_OK);
+	for (i = 0; i < n; i++) {
+		if (e[i].kind == HC_JOURNAL_LOAD && (ph = strstr(e[i].detail, "\"phase\":\"")) != NULL) {
+			snprintf(out, cap, "%.*s", (int)strcspn(ph + 9, "\""), ph + 9);
+			break;
+		}
+	}
+	free(e);
+}
+
+static void
+test_tear_load(void **state)
+{
+	hc_purse_load_receipt_t lr;
+	hc_purse_log_entry_t log[HC_PURSE_LOG_MAX];
+	unsigned long k, n, before;
+	int mode, loaded_any = 0;
+
+	(void)state;
+	fresh(0);
+	(void)pbalance(&env, HC_LEDGER_EP);
+	before = slot_count(0);
+	assert_int_equal(hc_purse_load(env.purse, env.issuer, HC_LEDGER_EP, 5, NULL, &lr), HC_OK);
+	n = slot_count(0) - before;
+	print_message("load: %lu card APDUs\n", n);
+	assert_true(n >= 2 && n <= 10);
+	for (k = 1; k <= n; k++) {
+		for (mode = 0; mode < 2; mode++) {
+			int64_t amount = next_amount++, bal0, expect;
+			size_t nlog = 0, i, seen = 0;
+			char cmd[64], phase[40];
+			int rc;
+
+			fresh(0);
+			bal0 = pbalance(&env, HC_LEDGER_EP);
+			snprintf(cmd, sizeof(cmd), "tear 0 %lu %s", k, mode ? "after" : "before");
+			assert_int_equal(pctl(cmd, NULL, 0), 0);
+			rc = hc_purse_load(env.purse, env.issuer, HC_LEDGER_EP, amount, NULL, &lr);
+			assert_int_equal(pctl("untear 0", NULL, 0), 0);
+			pinsert(0);
+			fresh(0);
+			assert_int_not_equal(rc, HC_OK);
+			expect = bal0;
+			if (rc == HC_ERR_RECOVERY_PENDING) {
+				assert_int_equal(lr.state, HC_PURSE_OPEN);
+				assert_int_equal(hc_purse_load_resolve(env.purse, &lr), HC_OK);
+				assert_true(lr.state == HC_PURSE_VOID ||
+				    lr.state == HC_PURSE_COMPLETED_TAC_UNKNOWN);
+				if (lr.state == HC_PURSE_COMPLETED_TAC_UNKNOWN)
+					expect = bal0 + amount;
+				newest_load_phase(phase, sizeof(phase));
+				assert_string_equal(phase, lr.state == HC_PURSE_VOID ? "void" :
+				    "completed-tac-unknown");
+			}
+			print_message("load torn at APDU %lu %s: %s -> %s\n", k, mode ? "after" : "before",
+			    hc_errname(rc), expect == bal0 ? "not loaded" : "loaded");
+			/* balance and card log agree with the resolution */
+			assert_int_equal(pbalance(&env, HC_LEDGER_EP), expect);
+			assert_int_equal(hc_purse_log(env.purse, log, &nlog), HC_OK);
+			for (i = 0; i < nlog; i++)
+				seen += log[i].is_load && log[i].amount == amount;
+			assert_int_equal(seen, expect == bal0 ? 0 : 1);
+			loaded_any |= expect != bal0;
+		}
+	}
+	/* a tear after CREDIT executed (answer lost) was resolved as loaded */
+	assert_true(loaded_any);
+}
+
 static int
 setup(void **state)
 {
@@ -186,6 +268,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tear_card),
 		cmocka_unit_test(test_tear_sam),
+		cmocka_unit_test(test_tear_load),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
