@@ -59,4 +59,7 @@ gone "$sim" && gone "$pcscd" || fail "processes left after SIGTERM"
 "$H" --card /nonexistent.img -- true
 rc=$?
 [ $rc -eq 99 ] || fail "bad image: status $rc, expected 99"
+"$H" --readers 2 -- true 2>/dev/null
+rc=$?
+[ $rc -eq 99 ] || fail "--readers 2: status $rc, expected 99"
 echo "ok"
