@@ -359,6 +359,95 @@ test_t1_answers_directly(void **state)
 	assert_int_equal(tx(card, "00 C0 00 00 10"), 0x6985);
 }
 
+/* xorshift32: a fixed sequence, so a failure is reproducible */
+static uint32_t
+next_rand(uint32_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 17;
+	*x ^= *x << 5;
+	return *x;
+}
+
+/* 20000 arbitrary commands: every answer is data + 2 SW bytes, within bounds. */
+static void
+test_random_apdus(void **state)
+{
+	static const uint8_t classes[] = { 0x00, 0x04, 0x80, 0x84, 0x0C, 0xA0 };
+	sim_card_t *card = *state;
+	uint8_t cmd[300];
+	uint32_t x = 0x2545F491u;
+	size_t i, k, n, r;
+
+	for (i = 0; i < 20000; i++) {
+		n = 4 + next_rand(&x) % 40;
+		for (k = 0; k < n; k++)
+			cmd[k] = (uint8_t)next_rand(&x);
+		cmd[0] = classes[next_rand(&x) % sizeof(classes)];
+		if (n > 5 && (next_rand(&x) & 1))
+			cmd[4] = (uint8_t)(n - 5);   /* often a well-formed case 3 */
+		r = sim_dispatch(card, cmd, n, resp, sizeof(resp));
+		assert_true(r >= 2 && r <= 65538);
+		if (i % 97 == 0)
+			sim_card_reset(card);
+	}
+}
+
+/* CRC-32 (IEEE), written here independently of sim/image.c */
+static uint32_t
+crc32_test(const uint8_t *p, size_t n)
+{
+	uint32_t c = 0xFFFFFFFFu;
+	size_t i;
+	int b;
+
+	for (i = 0; i < n; i++) {
+		c ^= p[i];
+		for (b = 0; b < 8; b++)
+			c = (c & 1) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+	}
+	return ~c;
+}
+
+/* Mutated images with a valid CRC reach the section parsers: refused or loaded, no crash. */
+static void
+test_mutated_images(void **state)
+{
+	sim_card_t *card = *state, *c2;
+	uint8_t *img = NULL, *m;
+	size_t n = 0, i, k;
+	uint32_t x = 0x12345678u, crc;
+
+	assert_int_equal(sim_image_encode(card, &img, &n), 0);
+	assert_int_equal(crc32_test(img, n - 4),
+	                 (uint32_t)img[n - 4] << 24 | (uint32_t)img[n - 3] << 16 |
+	                 (uint32_t)img[n - 2] << 8 | img[n - 1]);
+	m = malloc(n);
+	assert_non_null(m);
+	for (i = 0; i < 3000; i++) {
+		memcpy(m, img, n);
+		for (k = 0; k < 1 + next_rand(&x) % 4; k++) {
+			/* mostly the headers: where lengths and kinds live */
+			size_t at = (next_rand(&x) & 1) ? 8 + next_rand(&x) % 200 : next_rand(&x) % (n - 4);
+
+			m[at] = (uint8_t)next_rand(&x);
+		}
+		crc = crc32_test(m, n - 4);
+		m[n - 4] = (uint8_t)(crc >> 24);
+		m[n - 3] = (uint8_t)(crc >> 16);
+		m[n - 2] = (uint8_t)(crc >> 8);
+		m[n - 1] = (uint8_t)crc;
+		c2 = sim_image_decode(m, n);
+		if (c2 != NULL) {
+			/* whatever loaded must serve commands safely */
+			assert_true(tx(c2, "00 A4 00 00 02 3F 00 00") != 0);
+			sim_card_free(&c2);
+		}
+	}
+	free(m);
+	free(img);
+}
+
 int
 main(void)
 {
@@ -371,6 +460,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_card_block_and_image, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_activate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_t1_answers_directly, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_random_apdus, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mutated_images, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
