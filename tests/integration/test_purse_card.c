@@ -295,6 +295,34 @@ test_pin(void **state)
 	assert_int_equal(hc_purse_verify_pin(env.purse, "123456", &tries), HC_OK);
 }
 
+/* One PIN object: verified in the debit application, still verified in the PKI application
+ * and back; a reset clears it. */
+static void
+test_pin_shared_with_pki(void **state)
+{
+	hc_apdu_t status;
+	hc_resp_t *resp = hc_resp_new();
+	uint16_t sw = 0;
+	int tries = -1;
+
+	(void)state;
+	assert_non_null(resp);
+	memset(&status, 0, sizeof(status));
+	status.ins = 0x20;                       /* VERIFY without data */
+	assert_int_equal(hc_purse_verify_pin(env.purse, "123456", &tries), HC_OK);
+	assert_int_equal(hc_session_select(env.card, HC_APP_PKI), HC_OK);
+	assert_int_equal(hc_session_card_cmd(env.card, &status, resp, &sw), HC_OK);
+	assert_int_equal(sw, 0x9000);
+	assert_int_equal(hc_purse_pin_status(env.purse, &tries), HC_OK);
+	assert_true(pbalance(&env, HC_LEDGER_ED) >= 0);
+	/* a reset (another application, or the reader) clears it */
+	assert_int_equal(pctl("reset 0", NULL, 0), 0);
+	penv_reopen_card(&env);
+	assert_int_equal(hc_purse_pin_status(env.purse, &tries), HC_ERR_SECURITY_STATUS);
+	assert_int_equal(tries, 3);
+	hc_resp_free(&resp);
+}
+
 static void
 test_no_psam(void **state)
 {
@@ -326,6 +354,7 @@ main(void)
 		cmocka_unit_test(test_insufficient_and_limits),
 		cmocka_unit_test(test_wrong_mac1_raw),
 		cmocka_unit_test(test_pin),
+		cmocka_unit_test(test_pin_shared_with_pki),
 		cmocka_unit_test(test_no_psam),
 	};
 
