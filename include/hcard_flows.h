@@ -147,6 +147,13 @@ int hc_issue_profile_parse(const char *json, hc_issue_profile_t **out, char *why
 /* Reads and parses a file. */
 int hc_issue_profile_load(const char *path, hc_issue_profile_t **out, char *why, size_t why_cap);
 void hc_issue_profile_free(hc_issue_profile_t **p);
+/* Batch CSV (UTF-8, RFC 4180 quoting, one profile per row): the first row names the columns
+ * as profile keys ("issue_serial", "holder.name", "contact1.phone", "pin", ...; doc/flows.md);
+ * empty cells are left out. cb(row, json, arg) gets each data row (from 1) as profile JSON
+ * (a relative "photo" is made relative to the CSV's directory); a nonzero return stops.
+ * HC_ERR_PROFILE with the line in why for an unknown column or a malformed line. */
+int hc_issue_profile_csv(const char *path, int (*cb)(size_t row, const char *json, void *arg),
+    void *arg, char *why, size_t why_cap);
 /* Validates everything before a card is touched: ID number (GB 11643 check digit, birth
  * date, sex), birth date = the ID's, text lengths and GBK, codes, dates, photo, PIN format,
  * opening balance; a child without an ID card (household register) needs a guardian as

@@ -60,6 +60,10 @@ int hc_flow_sam_type(hc_card_t *card);
  * *done gets how many applications changed state. */
 int hc_flow_lock_apps(hc_card_t *card, int block, int permanent, int *done);
 
+/* Kind of a profile key (section "" = top level, "contact1".."contact3"): 0 unknown,
+ * 1 string, 2 integer, 3 boolean (src/flow_profile.c; used by the CSV reader). */
+int hc_flow_profile_key_kind(const char *section, const char *key);
+
 /* JSON escaping of a UTF-8 string into out (always NUL-terminated). */
 void hc_flow_json_str(char *out, size_t cap, const char *s);
 

@@ -95,6 +95,9 @@ static const pfield_t fields[] = {
 };
 #define N_FIELDS (sizeof(fields) / sizeof(fields[0]))
 
+static const hc_element_def_t *element_of(hc_file_id_t file, uint8_t tag);
+static int is_int_format(const hc_element_def_t *e);
+
 /* Untagged parts of the cyclic entries (element index in the file's table). */
 typedef struct pentry_field {
 	const char *key;
@@ -111,6 +114,26 @@ static const pentry_field_t immunisation_fields[] = {
 	  sizeof(((hc_immunisation_t *)0)->vaccine) },
 	{ "date", 1, offsetof(hc_immunisation_t, date), sizeof(((hc_immunisation_t *)0)->date) },
 };
+
+int
+hc_flow_profile_key_kind(const char *section, const char *key)
+{
+	size_t k;
+
+	if (*section == '\0' && (strcmp(key, "opening_balance") == 0))
+		return 2;
+	if (*section == '\0' && strcmp(key, "household_register") == 0)
+		return 3;
+	if (*section == '\0' && (strcmp(key, "pin") == 0 || strcmp(key, "ledger") == 0 ||
+	    strcmp(key, "photo") == 0))
+		return 1;
+	for (k = 0; k < N_FIELDS; k++)
+		if (strcmp(fields[k].section, section) == 0 && strcmp(fields[k].key, key) == 0) {
+			const hc_element_def_t *e = element_of(fields[k].file, fields[k].tag);
+			return e != NULL && is_int_format(e) ? 2 : 1;
+		}
+	return 0;
+}
 
 void
 hc_flow_why(char *why, size_t cap, const char *fmt, ...)

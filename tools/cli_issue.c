@@ -33,16 +33,19 @@ say_steps(cli_t *c, const hc_issue_result_t *r)
 	cli_jset(c, "steps", arr);
 }
 
+/* Issues from a profile file (path) or profile JSON text (json, when path is NULL). */
 static int
-issue_one(cli_t *c, const char *path, int check_only, int verbose, hc_issue_result_t *r,
-    char *why, size_t why_cap)
+issue_one(cli_t *c, const char *path, const char *json, int check_only, int verbose,
+    hc_issue_result_t *r, char *why, size_t why_cap)
 {
 	hc_issue_profile_t *p = NULL;
 	hc_flow_env_t env;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if ((rc = hc_issue_profile_load(path, &p, why, why_cap)) == HC_OK)
+	rc = path != NULL ? hc_issue_profile_load(path, &p, why, why_cap) :
+	    hc_issue_profile_parse(json, &p, why, why_cap);
+	if (rc == HC_OK)
 		rc = hc_issue_profile_validate(p, c->today, why, why_cap);
 	if (rc != HC_OK || check_only)
 		goto out;
@@ -64,42 +67,87 @@ out:
 
 /* ---- batch ---- */
 
+typedef struct batch {
+	char **names;      /* profile file names, or "row-N" */
+	char **jsons;      /* CSV: the rows as profile JSON; NULL for a directory */
+	size_t n, cap;
+} batch_t;
+
+static int
+batch_add(batch_t *b, const char *name, const char *json)
+{
+	if (b->n >= 100000)
+		return -1;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 64;
+		char **nn = realloc(b->names, cap * sizeof(*nn)), **nj;
+		if (nn == NULL)
+			return -1;
+		b->names = nn;
+		if ((nj = realloc(b->jsons, cap * sizeof(*nj))) == NULL)
+			return -1;
+		b->jsons = nj;
+		b->cap = cap;
+	}
+	b->names[b->n] = strdup(name);
+	b->jsons[b->n] = json != NULL ? strdup(json) : NULL;
+	if (b->names[b->n] == NULL || (json != NULL && b->jsons[b->n] == NULL)) {
+		free(b->names[b->n]);
+		free(b->jsons[b->n]);
+		return -1;
+	}
+	b->n++;
+	return 0;
+}
+
+static int
+csv_row(size_t row, const char *json, void *arg)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "row-%05zu", row);
+	return batch_add(arg, name, json);
+}
+
+static void
+batch_free(batch_t *b)
+{
+	size_t k;
+
+	for (k = 0; k < b->n; k++) {
+		free(b->names[k]);
+		free(b->jsons[k]);
+	}
+	free(b->names);
+	free(b->jsons);
+	memset(b, 0, sizeof(*b));
+}
+
 static int
 name_cmp(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* The *.json files of dir, sorted; *n their count (at most 100000). */
-static char **
-list_profiles(const char *dir, size_t *n)
+/* The *.json files of dir, sorted by name. */
+static int
+list_profiles(const char *dir, batch_t *b)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
-	char **v = NULL, **nv;
-	size_t cap = 0;
 
-	*n = 0;
 	if (d == NULL)
-		return NULL;
-	while ((e = readdir(d)) != NULL && *n < 100000) {
+		return HC_ERR_IO;
+	while ((e = readdir(d)) != NULL) {
 		size_t len = strlen(e->d_name);
 		if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0)
 			continue;
-		if (*n == cap) {
-			cap = cap ? 2 * cap : 64;
-			if ((nv = realloc(v, cap * sizeof(*v))) == NULL)
-				break;
-			v = nv;
-		}
-		if ((v[*n] = strdup(e->d_name)) == NULL)
+		if (batch_add(b, e->d_name, NULL) != 0)
 			break;
-		(*n)++;
 	}
 	closedir(d);
-	if (v != NULL)
-		qsort(v, *n, sizeof(*v), name_cmp);
-	return v;
+	qsort(b->names, b->n, sizeof(*b->names), name_cmp);
+	return HC_OK;
 }
 
 /* 1 if name is recorded as issued ("NAME ok ...") in the state file. */
@@ -166,22 +214,31 @@ next_card(cli_t *c, hc_pcsc_t *pcsc, const char *reader)
 	return rc;
 }
 
+/* Batch from a directory of *.json profiles or from a CSV file (doc/flows.md). */
 static int
 issue_batch(cli_t *c, const char *dir, const char *state_arg)
 {
-	char **names = NULL, state[1024], path[1024], why[256], reader[HC_READER_NAME_MAX];
+	char state[1024], path[1024], why[256], reader[HC_READER_NAME_MAX];
 	hc_pcsc_t *pcsc = NULL;
 	json_t *arr = json_array();
-	size_t n = 0, k, ok = 0, failed = 0, skipped = 0;
-	int rc, first = 1;
+	batch_t b;
+	size_t n, k, ok = 0, failed = 0, skipped = 0, len = strlen(dir);
+	int rc, first = 1, csv = len > 4 && strcmp(dir + len - 4, ".csv") == 0;
+	char **names;
 
-	if ((names = list_profiles(dir, &n)) == NULL && n == 0) {
+	memset(&b, 0, sizeof(b));
+	rc = csv ? hc_issue_profile_csv(dir, csv_row, &b, why, sizeof(why)) : list_profiles(dir, &b);
+	if (rc != HC_OK || b.n == 0) {
 		json_decref(arr);
-		return cli_fail(c, HC_ERR_IO, dir);
+		batch_free(&b);
+		return cli_fail(c, rc != HC_OK ? rc : HC_ERR_PROFILE, rc != HC_OK && csv ? why :
+		    c->zh ? "没有可发卡的配置" : "no profiles found");
 	}
+	names = b.names;
+	n = b.n;
 	snprintf(state, sizeof(state), "%s", state_arg != NULL ? state_arg : "");
 	if (state_arg == NULL)
-		snprintf(state, sizeof(state), "%s/.hcard-batch-state", dir);
+		snprintf(state, sizeof(state), "%s%s", dir, csv ? ".state" : "/.hcard-batch-state");
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
 		goto out;
 	snprintf(reader, sizeof(reader), "%s", hc_terminal_card_reader(c->term));
@@ -205,7 +262,7 @@ issue_batch(cli_t *c, const char *dir, const char *state_arg)
 		}
 		first = 0;
 		snprintf(path, sizeof(path), "%s/%s", dir, names[k]);
-		irc = issue_one(c, path, 0, 0, &r, why, sizeof(why));
+		irc = issue_one(c, csv ? NULL : path, b.jsons[k], 0, 0, &r, why, sizeof(why));
 		record_state(state, names[k], irc, &r);
 		irc == HC_OK ? ok++ : failed++;
 		cli_say(c, "%s: %s %s %s%s%s", "%s：%s %s %s%s%s", names[k],
@@ -231,9 +288,7 @@ issue_batch(cli_t *c, const char *dir, const char *state_arg)
 		rc = CLI_EXIT_DATA;
 out:
 	cli_jset(c, "cards", arr);
-	for (k = 0; k < n; k++)
-		free(names[k]);
-	free(names);
+	batch_free(&b);
 	hc_pcsc_free(&pcsc);
 	return rc;
 }
@@ -250,7 +305,7 @@ cli_cmd_issue(cli_t *c, int argc, char **argv)
 			return issue_batch(c, argv[2], NULL);
 		if (argc == 5 && strcmp(argv[3], "--state") == 0)
 			return issue_batch(c, argv[2], argv[4]);
-		return cli_usage(c, "issue --batch DIR [--state FILE]");
+		return cli_usage(c, "issue --batch DIR|FILE.csv [--state FILE]");
 	}
 	if (argc == 3 && strcmp(argv[2], "--check") == 0)
 		check = 1;
@@ -259,7 +314,7 @@ cli_cmd_issue(cli_t *c, int argc, char **argv)
 	if (!check && ((rc = cli_need_card(c)) != CLI_EXIT_OK ||
 	    (rc = cli_need_store(c)) != CLI_EXIT_OK))
 		return rc;
-	rc = issue_one(c, argv[1], check, 1, &r, why, sizeof(why));
+	rc = issue_one(c, argv[1], NULL, check, 1, &r, why, sizeof(why));
 	cli_jset_str(c, "card_number", r.card_number);
 	cli_jset_str(c, "issue_serial", r.issue_serial);
 	if (rc != HC_OK) {

@@ -73,4 +73,21 @@ jq_is '"balance_fen"' 5000
 expect 0 hcard --json status
 jq_is '"card_number"' 31011519780101511X
 
+step "a CSV batch: one row per card, typed by the profile's fields; a rerun issues nothing"
+blank_card c4 4843415244000104
+swap_card "$T/c4.img"
+cat >"$T/kids.csv" <<'EOF'
+issue_serial,household_register,holder.name,holder.sex,holder.birth_date,holder.id_number,issuer.name,issuer.code,validity.expiry,contact1.name,contact1.relation,contact1.phone,pin
+0000000101,true,王小花,2,20180615,110105201806150029,"北京市西城区卫生健康委员会",11010200000,20361231,"王大明",1,13700137000,654321
+EOF
+expect 0 hcard --json issue --batch "$T/kids.csv"
+jq_is '"issued"' 1
+jq_is '"cards"][0]["profile"' row-00001
+expect 0 hcard --json issue --batch "$T/kids.csv"
+jq_is '"issued"' 0
+jq_is '"skipped"' 1
+expect 0 hcard --json pin verify --pin 654321
+expect 0 hcard --json status
+jq_is '"card_number"' 110105201806150029
+
 echo "ok: test_flow_batch"

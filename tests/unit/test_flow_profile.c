@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "hcard_flows.h"
@@ -213,6 +214,76 @@ test_household_register_child(void **state)
 	assert_non_null(strstr(why, "16"));
 }
 
+typedef struct csv_rows {
+	int n, valid;
+	char names[4][1024];
+} csv_rows_t;
+
+static int
+csv_row(size_t row, const char *json, void *arg)
+{
+	csv_rows_t *r = arg;
+	hc_issue_profile_t *p = NULL;
+	char why[256];
+
+	assert_int_equal(row, (size_t)r->n + 1);
+	if (hc_issue_profile_parse(json, &p, why, sizeof(why)) == HC_OK &&
+	    hc_issue_profile_validate(p, TODAY, why, sizeof(why)) == HC_OK)
+		r->valid++;
+	snprintf(r->names[r->n++ % 4], sizeof(r->names[0]), "%s", json);
+	hc_issue_profile_free(&p);
+	return 0;
+}
+
+static void
+test_csv(void **state)
+{
+	char path[] = "/tmp/hcard-csv-test.XXXXXX", why[256];
+	csv_rows_t rows;
+	FILE *f;
+	int fd;
+
+	(void)state;
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs("issue_serial,holder.name,holder.sex,holder.birth_date,holder.id_number,issuer.name,"
+	    "issuer.code,validity.expiry,contact1.name,contact1.relation,contact1.phone,"
+	    "household_register,pin\r\n", f);
+	fputs("0000000001,张三,1,19900307,110101199003071233,\"卫健委, 东城\",11010000000,20361231,"
+	    ",,,,123456\r\n", f);
+	fputs("0000000101,王小花,2,20180615,110105201806150029,卫健委,11010200000,20361231,"
+	    "\"王\"\"大\"\"明\",1,13700137000,true,\r\n", f);
+	fputs("0000000102,王小草,2,20180615,110105201806150029,卫健委,11010200000,20361231,"
+	    ",,,true,\r\n", f);
+	fclose(f);
+	memset(&rows, 0, sizeof(rows));
+	assert_int_equal(hc_issue_profile_csv(path, csv_row, &rows, why, sizeof(why)), HC_OK);
+	assert_int_equal(rows.n, 3);
+	assert_int_equal(rows.valid, 2);       /* the third child has no guardian */
+	assert_non_null(strstr(rows.names[0], "卫健委, 东城"));
+	assert_non_null(strstr(rows.names[1], "王\\\"大\\\"明"));
+	assert_non_null(strstr(rows.names[1], "\"relation\": 1"));
+	/* an unknown column is refused with its name */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("issue_serial,holder.nam\n1,x\n", f);
+	fclose(f);
+	memset(&rows, 0, sizeof(rows));
+	assert_int_equal(hc_issue_profile_csv(path, csv_row, &rows, why, sizeof(why)), HC_ERR_PROFILE);
+	assert_non_null(strstr(why, "holder.nam"));
+	assert_int_equal(rows.n, 0);
+	/* a broken quote */
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("issue_serial,holder.name\n1,\"x\n", f);
+	fclose(f);
+	assert_int_equal(hc_issue_profile_csv(path, csv_row, &rows, why, sizeof(why)), HC_ERR_PROFILE);
+	assert_non_null(strstr(why, "line 2"));
+	unlink(path);
+}
+
 int
 main(void)
 {
@@ -225,6 +296,7 @@ main(void)
 		cmocka_unit_test(test_codes_dates_and_amounts),
 		cmocka_unit_test(test_structure_errors),
 		cmocka_unit_test(test_household_register_child),
+		cmocka_unit_test(test_csv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
