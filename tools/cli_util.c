@@ -111,6 +111,7 @@ cli_fail(cli_t *c, int err, const char *detail)
 {
 	const char *msg = c->zh ? hc_strerror_zh(err) : hc_strerror(err);
 
+	fflush(stdout);   /* what was said before the error comes first */
 	if (detail != NULL && *detail != '\0')
 		fprintf(stderr, "hcard: %s: %s\n", detail, msg);
 	else
