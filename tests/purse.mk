@@ -10,6 +10,13 @@ tests_unit_test_purse_sim_SOURCES = tests/unit/test_purse_sim.c \
 tests_unit_test_purse_sim_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_purse_sim_LDADD = sim/libhcsim.la crypto/libhccrypto.la apdu/libhcapdu.la $(CRYPTO_LIBS) $(CMOCKA_LIBS)
 
+# Unit: pure helpers of the library (PIN block, BCD, date/time).
+check_PROGRAMS += tests/unit/test_purse_codec
+TESTS += tests/unit/test_purse_codec
+tests_unit_test_purse_codec_SOURCES = tests/unit/test_purse_codec.c src/purse_codec.c
+tests_unit_test_purse_codec_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_purse_codec_LDADD = apdu/libhcapdu.la $(CMOCKA_LIBS)
+
 # Integration: through pcscd + vpcd + hcard-sim (tests/harness/with-sim via run-test).
 HC_PURSE_IT_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(CMOCKA_CFLAGS)
 HC_PURSE_IT_LIBS = src/libhcard.la crypto/libhccrypto.la apdu/libhcapdu.la $(CRYPTO_LIBS) $(CMOCKA_LIBS)
