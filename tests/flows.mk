@@ -17,6 +17,9 @@ tests_bench_flows_blacklist_LDADD = src/libhcstore.la apdu/libhcapdu.la $(SQLITE
 
 check_PROGRAMS += tests/unit/test_flow_profile
 TESTS += tests/unit/test_flow_profile
-tests_unit_test_flow_profile_SOURCES = tests/unit/test_flow_profile.c
+# pure functions: the flows' profile code with the card profile tables and codecs it walks
+tests_unit_test_flow_profile_SOURCES = tests/unit/test_flow_profile.c src/codec.c src/idnum.c \
+	src/profile.c
 tests_unit_test_flow_profile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
-tests_unit_test_flow_profile_LDADD = src/libhcard.la $(CMOCKA_LIBS)
+tests_unit_test_flow_profile_LDADD = src/libhcflows.la src/libhcstore.la apdu/libhcapdu.la \
+	$(JANSSON_LIBS) $(SQLITE_LIBS) $(PQ_LIBS) $(CRYPTO_LIBS) $(CMOCKA_LIBS)
