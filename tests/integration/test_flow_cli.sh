@@ -98,6 +98,24 @@ python3_check 'len([e for e in d["entries"] if e["kind"] == "register"]) >= 4'
 python3_check 'any(e["kind"] == "refused" for e in d["entries"])'
 python3_check 'any(e["kind"] == "charge" for e in d["entries"])'
 
+step "a type 3 SAM (hospital): refuses the lost card without blocking it; cannot issue"
+"$HCARD_SIM" factory --type sam --sam-type 3 --sam-serial SIM0000003 --out "$T/sam3.img" \
+	>"$T/ctl.log" 2>&1 || fail "factory: $(cat "$T/ctl.log")"
+"$HCARD_SIM" ctl "$HCARD_SIM_CONTROL" remove 1 >/dev/null
+"$top_builddir/tests/harness/hc-wait-readers" --timeout 5000 "$HCARD_SAM_READER=empty" >/dev/null
+"$HCARD_SIM" ctl "$HCARD_SIM_CONTROL" insert 1 "$T/sam3.img" >/dev/null
+"$top_builddir/tests/harness/hc-wait-readers" --timeout 5000 "$HCARD_SAM_READER=present" >/dev/null
+blank_card lost3 4843415244000333
+swap_card "$T/lost3.img"
+cp "$T/lost3.img" "$T/lost3.before"
+expect 3 hcard --json issue "$data/child.json"
+jq_is '"error"' HC_ERR_SAM_TYPE
+cmp -s "$T/lost3.img" "$T/lost3.before" || fail "a type 3 SAM wrote to the card"
+swap_card "$T/old.img"
+expect 2 hcard --json register
+jq_is '"error"' HC_ERR_BLACKLISTED
+jq_is '"blocked_on_card"' 0
+
 step "exit codes, usage, Chinese output"
 expect 1 hcard nonsense
 expect 1 hcard charge 12.345
