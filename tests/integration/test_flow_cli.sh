@@ -126,4 +126,16 @@ expect 0 env LANG=C "$hcard" status
 grep -q "Card:" "$T/out" || fail "no English output"
 expect 3 hcard --reader "NO SUCH READER" status
 
+step "doctor and readers"
+expect 0 hcard --json doctor
+jq_is '"problems"' 0
+python3_check 'any(x["check"] == "sam" and x["ok"] for x in d["checks"])'
+expect 0 hcard --json readers
+python3_check 'len(d["readers"]) == 2 and all(r["card_present"] for r in d["readers"])'
+# pcscd unreachable: a clear error, exit 3
+expect 3 env PCSCLITE_CSOCK_NAME=/nonexistent/pcscd.comm "$hcard" --json doctor
+python3_check 'any(x["check"] == "pcscd" and not x["ok"] for x in d["checks"])'
+expect 3 env PCSCLITE_CSOCK_NAME=/nonexistent/pcscd.comm "$hcard" --json register
+jq_is '"error"' HC_ERR_NO_SERVICE
+
 echo "ok: test_flow_cli"
