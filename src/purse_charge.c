@@ -250,6 +250,15 @@ recover_locked(hc_purse_t *p, size_t *resolved, size_t *still_open)
 	if ((rc = hc_store_charge_open_list(p->store, p->card_number, p->serial, list, OPEN_MAX,
 	    &n)) != HC_OK)
 		goto out;
+	if (n < OPEN_MAX && strcmp(p->card_number, p->serial + 2) != 0) {
+		/* intents of the time before issuance, journalled under the serial */
+		size_t more = 0;
+
+		if ((rc = hc_store_charge_open_list(p->store, p->serial + 2, p->serial, list + n,
+		    OPEN_MAX - n, &more)) != HC_OK)
+			goto out;
+		n += more;
+	}
 	for (i = 0; i < n && i < OPEN_MAX; i++) {
 		if ((rc = resolve_one(p, &list[i])) != HC_OK)
 			goto out;
