@@ -347,7 +347,7 @@ typedef struct list_ctx {
 } list_ctx_t;
 
 #define JOURNAL_SELECT "SELECT id, entry_id, kind, at, card_number, issue_serial, terminal," \
-	" who, result, detail FROM journal"
+	" who, result, detail, COALESCE(state, -1) FROM journal"
 
 static int
 journal_row(const hc_sql_row_t *row, void *arg)
@@ -369,6 +369,7 @@ journal_row(const hc_sql_row_t *row, void *arg)
 	(void)hc_store_copy(e->who, sizeof(e->who), row->text(row, 7));
 	e->result = (int)row->int64(row, 8);
 	(void)hc_store_copy(e->detail, sizeof(e->detail), row->text(row, 9));
+	e->charge_state = (int)row->int64(row, 10);
 	return 0;
 }
 

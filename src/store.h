@@ -69,6 +69,7 @@ typedef struct hc_journal_entry {
 	char who[33];                      /* operator */
 	int result;                        /* hc_err_t of the flow (0 = success) */
 	char detail[1024];                 /* free text or JSON, UTF-8 */
+	int charge_state;                  /* listing only: hc_charge_state_t of a charge, else -1 */
 } hc_journal_entry_t;
 
 /* Appends e durably (fills id, entry_id, at when unset). */

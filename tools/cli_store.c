@@ -58,6 +58,7 @@ cli_cmd_journal(cli_t *c, int argc, char **argv)
 		fmt_time(e[k].at, when, sizeof(when));
 		cli_say(c, "%s  %-12s %-18s %-10s %-8s %s %s", "%s  %-12s %-18s %-10s %-8s %s %s", when,
 		    hc_journal_kind_name(e[k].kind), e[k].card_number, e[k].issue_serial, e[k].who,
+		    e[k].charge_state >= 0 ? hc_charge_state_name((hc_charge_state_t)e[k].charge_state) :
 		    e[k].result == 0 ? "ok" : hc_errname(e[k].result), e[k].detail);
 		if (o == NULL)
 			continue;
@@ -71,6 +72,9 @@ cli_cmd_journal(cli_t *c, int argc, char **argv)
 		json_object_set_new(o, "result", json_string(e[k].result == 0 ? "HC_OK" :
 		    hc_errname(e[k].result)));
 		json_object_set_new(o, "detail", json_string(e[k].detail));
+		if (e[k].charge_state >= 0)
+			json_object_set_new(o, "charge_state", json_string(hc_charge_state_name(
+			    (hc_charge_state_t)e[k].charge_state)));
 		json_array_append_new(arr, o);
 	}
 	if (n == 0)

@@ -86,6 +86,7 @@ test_journal(void **state)
 	assert_string_equal(list[0].who, "前台2");
 	assert_string_equal(list[0].detail, "{\"name\":\"张三\",\"n\":2}");
 	assert_int_equal(list[2].kind, HC_JOURNAL_ISSUE);
+	assert_int_equal(list[0].charge_state, -1);
 	assert_string_not_equal(list[0].entry_id, list[1].entry_id);
 	/* limit respected */
 	assert_int_equal(hc_store_journal_list(st, card, list, 2, &n), HC_OK);
@@ -155,6 +156,14 @@ test_charge_lifecycle(void **state)
 	assert_memory_equal(got.tac, "\xde\xad\xbe\xef", 4);
 	assert_memory_equal(got.mac2, "\x01\x02\x03\x04", 4);
 	assert_int_equal(got.balance_after, 9403);
+	{
+		hc_journal_entry_t j[2];
+		size_t nj = 0;
+		assert_int_equal(hc_store_journal_list(st, card, j, 2, &nj), HC_OK);
+		assert_int_equal(nj, 1);
+		assert_int_equal(j[0].kind, HC_JOURNAL_CHARGE);
+		assert_int_equal(j[0].charge_state, HC_CHARGE_COMPLETED);
+	}
 	/* an outcome is final */
 	c.state = HC_CHARGE_VOID;
 	assert_int_equal(hc_store_charge_outcome(st, &c), HC_ERR_STORE);
