@@ -100,13 +100,11 @@ static void
 slot_update(p11_ctx_t *ctx, p11_slot_t *slot, const SCARD_READERSTATE *rs)
 {
 	int present = (rs->dwEventState & SCARD_STATE_PRESENT) != 0 &&
-	              !(rs->dwEventState & SCARD_STATE_MUTE);
+	              !(rs->dwEventState & SCARD_STATE_MUTE) && !atr_is_sam(rs->rgbAtr, rs->cbAtr);
 	/* the high word counts card events in pcsc-lite: insert+remove between two looks */
 	int changed = present != slot->card_present ||
 	              ((rs->dwEventState ^ slot->pcsc_state) & 0xFFFF0000u) != 0;
 
-	if (present && atr_is_sam(rs->rgbAtr, rs->cbAtr))
-		present = 0;
 	if (!slot->seen) {
 		/* the first look at a reader is no event: the state since C_Initialize */
 		slot->seen = 1;

@@ -235,5 +235,6 @@ ctl("insert", "0", sam_copy)
 lib.waitForSlotEvent()
 check("a SAM in reader 0 is no token", lib.getSlotList(tokenPresent=True) == [])
 check("reader 0 stays a slot", slot in lib.getSlotList(tokenPresent=False))
+check("no spurious slot events while the SAM sits there", no_event(lib) and no_event(lib))
 lib = None
 sys.exit(1 if failures else 0)
