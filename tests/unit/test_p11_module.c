@@ -193,6 +193,25 @@ test_info_and_bad_handles(void **state)
 	assert_int_equal(f2->C_Finalize(NULL), CKR_OK);
 }
 
+/* pcscd not reachable: no slots, no crash, a clean error for a slot id */
+static void
+test_dead_pcscd(void **state)
+{
+	CK_ULONG n = 99;
+	CK_SLOT_INFO sli;
+	CK_SLOT_ID id = 0;
+
+	(void)state;
+	setenv("PCSCLITE_CSOCK_NAME", "/nonexistent/pcscd.comm", 1);
+	assert_int_equal(f2->C_Initialize(NULL), CKR_OK);
+	assert_int_equal(f2->C_GetSlotList(CK_FALSE, NULL, &n), CKR_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(f2->C_GetSlotInfo(0, &sli), CKR_SLOT_ID_INVALID);
+	assert_int_equal(f2->C_WaitForSlotEvent(CKF_DONT_BLOCK, &id, NULL), CKR_NO_EVENT);
+	assert_int_equal(f2->C_Finalize(NULL), CKR_OK);
+	unsetenv("PCSCLITE_CSOCK_NAME");
+}
+
 int
 main(void)
 {
@@ -203,6 +222,7 @@ main(void)
 		cmocka_unit_test(test_not_initialized),
 		cmocka_unit_test(test_initialize_arguments),
 		cmocka_unit_test(test_info_and_bad_handles),
+		cmocka_unit_test(test_dead_pcscd),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
