@@ -57,6 +57,11 @@ typedef struct hc_sam_info {
 int hc_terminal_sam_info(hc_terminal_t *term, hc_sam_info_t *out);
 /* Verifies the SAM PIN; on HC_ERR_SAM_PIN *tries_left (may be NULL) gets the tries left. */
 int hc_terminal_verify_sam_pin(hc_terminal_t *term, const char *pin, int *tries_left);
+/* The PC/SC name of the terminal's user-card reader. */
+const char *hc_terminal_card_reader(const hc_terminal_t *term);
+/* What the last failed call on ctx (hc_ctx_new, hc_terminal_open, SAM PIN) was about, e.g.
+ * "SAM PIN wrong: 2 tries left before the SAM blocks"; "" if nothing. Never NULL. */
+const char *hc_ctx_error_detail(const hc_ctx_t *ctx);
 
 /* Opens a session with the card in the terminal's user-card reader: reads the ATR and card
  * factor, the city code (EF05 tag 57). Nothing is authenticated yet. */
@@ -66,6 +71,12 @@ void hc_card_close(hc_card_t **card);
 int hc_card_authenticate(hc_card_t *card);
 /* APDUs sent to the user card and to the SAM since the session opened (for benchmarks). */
 void hc_card_apdu_counts(const hc_card_t *card, unsigned long *card_apdus, unsigned long *sam_apdus);
+/* What the last failed call on this card was about: the field and its limit ("DDF1/EF06
+ * name: 32 bytes in GBK, the field holds 30"), the key a SAM lacks, the tries left. Never NULL. */
+const char *hc_card_error_detail(const hc_card_t *card);
+/* The card number (EF05 tag 08, the cardholder's citizen ID number) read when the session
+ * opened; "" on a card not issued yet. */
+const char *hc_card_number(const hc_card_t *card);
 
 #ifdef __cplusplus
 }
