@@ -1,0 +1,87 @@
+/*
+ * Algorithms of the national interface: the cardholder PIN (VerifyPin, over hcard_pki.h),
+ * SM3 (SM3Digest: a public hash, computed on the host by crypto/ over OpenSSL, which gives
+ * the same bytes as the SAM's 80 F8) and the SAM's SM2 signature (not available yet).
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "hcard_pki.h"
+#include "apdu/log.h"
+#include "compat/compat.h"
+#include "crypto/crypto.h"
+
+typedef struct pin_op {
+	const char *pin;
+	int tries;
+} pin_op_t;
+
+static int
+pin_verify(hc_card_t *card, void *arg)
+{
+	pin_op_t *op = arg;
+
+	return hc_pki_verify_pin(card, op->pin, &op->tries);
+}
+
+int
+VerifyPin(HANDLE h, char *szPin, BYTE *pbRetry)
+{
+	pin_op_t op = { szPin, -1 };
+	wsb_dev_t *d;
+	int ret, rc;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	if (szPin == NULL) {
+		ret = IRV_PARA_ERR;
+		goto out;
+	}
+	/* not retried on a new session: a PIN is presented once */
+	rc = wsb_run(d, pin_verify, &op, 0);
+	if (pbRetry != NULL && (rc == HC_ERR_PIN_WRONG || rc == HC_ERR_PIN_BLOCKED))
+		*pbRetry = (BYTE)(rc == HC_ERR_PIN_BLOCKED || op.tries < 0 ? 0 : op.tries);
+	ret = wsb_irv(rc, WSB_OP_CARD);
+out:
+	wsb_leave(d);
+	return ret;
+}
+
+int
+SM3Digest(HANDLE h, BYTE *pbData, unsigned int nDataLen, BYTE *pbHash, BYTE *pbHashLen)
+{
+	wsb_dev_t *d;
+	int ret;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	if ((pbData == NULL && nDataLen > 0) || pbHash == NULL || pbHashLen == NULL) {
+		ret = IRV_PARA_ERR;
+	} else if (hc_sm3(nDataLen > 0 ? pbData : (const uint8_t *)"", nDataLen, pbHash) != 0) {
+		ret = IRV_PSAM_ERR;
+	} else {
+		*pbHashLen = 32;
+		ret = IRV_OK;
+	}
+	wsb_leave(d);
+	return ret;
+}
+
+int
+SM2SignHash(HANDLE h, BYTE *pbData, BYTE bLen, BYTE *pbSignedData, BYTE *pbLength)
+{
+	wsb_dev_t *d;
+	int ret;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	if (pbData == NULL || bLen != 32 || pbSignedData == NULL || pbLength == NULL) {
+		ret = IRV_PARA_ERR;
+	} else {
+		hc_log_error("SM2SignHash: not available, libhcard has no SAM signature call yet");
+		ret = IRV_PSAM_ERR;
+	}
+	wsb_leave(d);
+	return ret;
+}

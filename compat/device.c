@@ -1,0 +1,475 @@
+/*
+ * The device of the national interface: iDOpenPort/iDClosePort, the user card session,
+ * PowerOn and SendAPDU (the raw pass-through the interface demands) and the SAM calls.
+ *
+ * The national interface has one device per process (iDClosePort takes no handle), so its
+ * state is this file's one context, behind one lock. The raw pass-through uses its own
+ * PC/SC connections (apdu/pcsc.h) to the terminal's readers; after raw commands the
+ * library re-establishes its state: the card session re-selects (hc_session_invalidate),
+ * and the SAM, whose selected DF and PIN state the library cannot see, is reset before the
+ * library uses it again (the library then verifies its kept PIN and selects again).
+ */
+#include "config.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apdu/apdu.h"
+#include "apdu/buf.h"
+#include "apdu/log.h"
+#include "apdu/transport.h"
+#include "compat/compat.h"
+#include "src/conf.h"
+#include "src/session.h"
+
+#define MAX_READERS 16
+
+static struct {
+	pthread_mutex_t lock;
+	wsb_dev_t dev;
+} g = { PTHREAD_MUTEX_INITIALIZER, { 0, 0, NULL, NULL, NULL, NULL, { NULL, NULL }, 0, NULL, 0 } };
+
+static int raw_io(wsb_dev_t *d, int slot, hc_transport_t **out);
+
+static void
+dev_close(wsb_dev_t *d)
+{
+	hc_transport_t *t = NULL;
+	size_t i;
+
+	/* the SAM as after power-on: its verified PIN does not outlive the HIS session, and the
+	 * next iDOpenPort (of this or another program) finds its MF current */
+	if (d->term != NULL && d->pcsc != NULL && raw_io(d, SLOT_PSAM, &t) == HC_OK)
+		(void)hc_transport_reconnect(t, 1);
+	hc_visit_record_free(&d->rec_cache);
+	hc_card_close(&d->card);
+	for (i = 0; i < WSB_RAW__COUNT; i++)
+		hc_transport_free(&d->raw[i]);
+	hc_pcsc_free(&d->pcsc);
+	hc_terminal_close(&d->term);    /* wipes the kept SAM PIN */
+	hc_ctx_free(&d->ctx);
+	memset(d, 0, sizeof(*d));
+}
+
+static int
+env_on(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "yes") == 0);
+}
+
+HANDLE
+iDOpenPort(void)
+{
+	wsb_dev_t *d = &g.dev;
+	HANDLE h = NULL;
+	int rc;
+
+	pthread_mutex_lock(&g.lock);
+	if (d->open) {
+		h = d;
+		goto out;
+	}
+	if ((rc = hc_ctx_new(&d->ctx, NULL)) != HC_OK) {
+		hc_log_error("hcard.conf: %s %s", hc_strerror(rc), d->ctx != NULL ? hc_ctx_error_detail(d->ctx) : "");
+		goto fail;
+	}
+	if ((rc = hc_terminal_open(d->ctx, NULL, &d->term)) != HC_OK) {
+		hc_log_error("terminal: %s %s", hc_strerror(rc), hc_ctx_error_detail(d->ctx));
+		goto fail;
+	}
+	if ((rc = hc_pcsc_new(&d->pcsc)) != HC_OK) {
+		hc_log_error("PC/SC: %s", hc_strerror(rc));
+		goto fail;
+	}
+	d->utf8 = env_on("HCARD_COMPAT_UTF8");
+	d->open = 1;
+	h = d;
+	goto out;
+fail:
+	dev_close(d);
+out:
+	pthread_mutex_unlock(&g.lock);
+	return h;
+}
+
+int
+iDClosePort(void)
+{
+	pthread_mutex_lock(&g.lock);
+	dev_close(&g.dev);
+	pthread_mutex_unlock(&g.lock);
+	return IRV_OK;
+}
+
+int
+wsb_enter(HANDLE h, wsb_dev_t **out)
+{
+	int ret;
+
+	if ((ret = wsb_enter_keep(h, out)) == IRV_OK)
+		hc_visit_record_free(&(*out)->rec_cache);
+	return ret;
+}
+
+int
+wsb_enter_keep(HANDLE h, wsb_dev_t **out)
+{
+	pthread_mutex_lock(&g.lock);
+	if ((h != NULL && h != (HANDLE)&g.dev) || !g.dev.open) {
+		pthread_mutex_unlock(&g.lock);
+		hc_log_error("%s", h != NULL && h != (HANDLE)&g.dev ? "not the handle of iDOpenPort" : "device not open (iDOpenPort)");
+		return IRV_PARA_ERR;
+	}
+	*out = &g.dev;
+	return IRV_OK;
+}
+
+void
+wsb_leave(wsb_dev_t *d)
+{
+	(void)d;
+	pthread_mutex_unlock(&g.lock);
+}
+
+/* Resets the SAM after raw commands, so that the library's next SAM command meets a reset
+ * (its transport reconnects, it verifies its PIN and selects again) instead of a state it
+ * did not make. */
+static void
+sync_sam(wsb_dev_t *d)
+{
+	if (!d->sam_dirty)
+		return;
+	if (d->raw[WSB_RAW_SAM] != NULL && hc_transport_reconnect(d->raw[WSB_RAW_SAM], 1) != HC_OK)
+		hc_transport_free(&d->raw[WSB_RAW_SAM]);
+	d->sam_dirty = 0;
+}
+
+int
+wsb_card_lost(int rc)
+{
+	return rc == HC_ERR_NO_CARD || rc == HC_ERR_CARD_REMOVED || rc == HC_ERR_CARD_RESET
+	    || rc == HC_ERR_TRANSPORT || rc == HC_ERR_UNRESPONSIVE_CARD || rc == HC_ERR_NO_SERVICE;
+}
+
+int
+wsb_card(wsb_dev_t *d, hc_card_t **out)
+{
+	int rc;
+
+	sync_sam(d);
+	if (d->card == NULL && (rc = hc_card_open(d->term, &d->card)) != HC_OK) {
+		hc_log_error("user card: %s %s", hc_strerror(rc), hc_ctx_error_detail(d->ctx));
+		return rc;
+	}
+	*out = d->card;
+	return HC_OK;
+}
+
+int
+wsb_card_done(wsb_dev_t *d, int rc)
+{
+	if (rc != HC_OK && d->card != NULL)
+		hc_log_error("%s: %s", hc_strerror(rc), hc_card_error_detail(d->card));
+	if (wsb_card_lost(rc)) {
+		hc_visit_record_free(&d->rec_cache);
+		hc_card_close(&d->card);
+	}
+	return rc;
+}
+
+int
+wsb_run(wsb_dev_t *d, int (*fn)(hc_card_t *card, void *arg), void *arg, int idempotent)
+{
+	hc_card_t *card = NULL;
+	int fresh = d->card == NULL;
+	int rc;
+
+	if ((rc = wsb_card(d, &card)) != HC_OK)
+		return wsb_card_done(d, rc);
+	rc = fn(card, arg);
+	/* the session was older than this call and the card went away meanwhile (pulled,
+	 * replaced, reset): a read runs once more on the card now present */
+	if (wsb_card_lost(rc) && idempotent && !fresh) {
+		hc_visit_record_free(&d->rec_cache);
+		hc_card_close(&d->card);
+		if ((rc = wsb_card(d, &card)) == HC_OK)
+			rc = fn(card, arg);
+	}
+	return wsb_card_done(d, rc);
+}
+
+/* --- raw pass-through --------------------------------------------------------------- */
+
+/* The SAM reader: the configured name (hcard.conf sam_reader, $HCARD_SAM_READER), else
+ * the first reader with a card that is not the user card's. */
+static int
+sam_reader(wsb_dev_t *d, char *out, size_t cap)
+{
+	const char *pattern = hc_ctx_config(d->ctx)->sam_reader;
+	const char *card_reader = hc_terminal_card_reader(d->term);
+	hc_reader_info_t *rd = NULL;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rd = calloc(MAX_READERS, sizeof(*rd))) == NULL)
+		return HC_ERR_NO_MEMORY;
+	if ((rc = hc_pcsc_list(d->pcsc, rd, MAX_READERS, &n)) != HC_OK)
+		goto out;
+	rc = HC_ERR_NO_SAM;
+	for (i = 0; i < n && i < MAX_READERS && rc != HC_OK; i++) {
+		if (pattern[0] != '\0' ? strstr(rd[i].name, pattern) != NULL
+		                       : rd[i].card_present && strcmp(rd[i].name, card_reader) != 0) {
+			snprintf(out, cap, "%s", rd[i].name);
+			rc = HC_OK;
+		}
+	}
+out:
+	free(rd);
+	return rc;
+}
+
+/* The raw connection to slot (SLOT_USER / SLOT_PSAM), connected now if needed. */
+static int
+raw_io(wsb_dev_t *d, int slot, hc_transport_t **out)
+{
+	char name[HC_READER_NAME_MAX];
+	int i = slot == SLOT_PSAM ? WSB_RAW_SAM : WSB_RAW_CARD;
+	int rc;
+
+	if (d->raw[i] == NULL) {
+		if (i == WSB_RAW_SAM) {
+			if ((rc = sam_reader(d, name, sizeof(name))) != HC_OK)
+				return rc;
+		} else {
+			snprintf(name, sizeof(name), "%s", hc_terminal_card_reader(d->term));
+		}
+		if ((rc = hc_pcsc_connect(d->pcsc, name, &d->raw[i])) != HC_OK)
+			return rc == HC_ERR_NO_CARD && i == WSB_RAW_SAM ? HC_ERR_NO_SAM : rc;
+	}
+	*out = d->raw[i];
+	return HC_OK;
+}
+
+static int
+raw_failed(wsb_dev_t *d, int slot, int rc)
+{
+	int i = slot == SLOT_PSAM ? WSB_RAW_SAM : WSB_RAW_CARD;
+
+	if (rc == HC_ERR_CARD_REMOVED || rc == HC_ERR_NO_CARD || rc == HC_ERR_TRANSPORT || rc == HC_ERR_NO_SERVICE)
+		hc_transport_free(&d->raw[i]);
+	if (i == WSB_RAW_SAM && rc == HC_ERR_NO_CARD)
+		rc = HC_ERR_NO_SAM;
+	return wsb_irv(rc, i == WSB_RAW_SAM ? WSB_OP_SAM : WSB_OP_CARD);
+}
+
+int
+PowerOn(HANDLE h, int slot, char *atr)
+{
+	wsb_dev_t *d;
+	hc_transport_t *t = NULL;
+	uint8_t buf[HC_ATR_MAX];
+	size_t len = sizeof(buf);
+	int ret, rc;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	ret = IRV_PARA_ERR;
+	if (atr == NULL || (slot != SLOT_USER && slot != SLOT_PSAM))
+		goto out;
+	if (slot == SLOT_USER) {
+		hc_visit_record_free(&d->rec_cache);
+		hc_card_close(&d->card);         /* the next call opens a session on this card */
+	}
+	if ((rc = raw_io(d, slot, &t)) != HC_OK || (rc = hc_transport_reconnect(t, 1)) != HC_OK
+	    || (rc = hc_transport_get_atr(t, buf, &len)) != HC_OK) {
+		ret = raw_failed(d, slot, rc);
+		goto out;
+	}
+	if (slot == SLOT_PSAM)
+		d->sam_dirty = 0;                /* reset just now: the library will see it */
+	wsb_hex_out(buf, len, atr);
+	ret = IRV_OK;
+out:
+	wsb_leave(d);
+	return ret;
+}
+
+int
+SendAPDU(HANDLE h, unsigned char slot, unsigned char *cmd, unsigned long len,
+         unsigned char *resp, int *resp_len)
+{
+	wsb_dev_t *d;
+	hc_transport_t *t = NULL;
+	hc_resp_t *r = NULL;
+	hc_apdu_t a;
+	int ret, rc, attempt;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	ret = IRV_PARA_ERR;
+	if (cmd == NULL || resp == NULL || resp_len == NULL || (slot != SLOT_USER && slot != SLOT_PSAM)
+	    || len < 4 || len > HC_APDU_MAX_CMD || hc_apdu_parse(cmd, (size_t)len, &a) != HC_OK)
+		goto out;
+	a.sensitive = hc_log_apdu_is_pin_ins(a.ins);
+	if ((r = hc_resp_new()) == NULL) {
+		ret = IRV_CARD_ERR;
+		goto out;
+	}
+	if (slot == SLOT_PSAM)
+		d->sam_dirty = 1;
+	/* a reset by the library's own connection shows here once: send again */
+	for (attempt = 0, rc = HC_ERR_CARD_RESET; attempt < 2 && rc == HC_ERR_CARD_RESET; attempt++) {
+		if ((rc = raw_io(d, slot, &t)) == HC_OK)
+			rc = hc_transmit(t, &a, r);
+	}
+	if (rc != HC_OK) {
+		ret = raw_failed(d, slot, rc);
+		goto out;
+	}
+	if (slot == SLOT_USER && d->card != NULL)
+		hc_session_invalidate(d->card);  /* the library selects and authenticates again */
+	memcpy(resp, r->data, r->len);
+	resp[r->len] = (unsigned char)(r->sw >> 8);
+	resp[r->len + 1] = (unsigned char)r->sw;
+	*resp_len = (int)r->len + 2;
+	ret = IRV_OK;
+out:
+	hc_resp_free(&r);
+	wsb_leave(d);
+	return ret;
+}
+
+/* --- SAM ---------------------------------------------------------------------------- */
+
+int
+iVerifyPIN(HANDLE h, char *pin)
+{
+	wsb_dev_t *d;
+	int ret, rc, tries = -1;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	ret = IRV_PARA_ERR;
+	if (pin == NULL)
+		goto out;
+	sync_sam(d);
+	/* after a reset the SAM transport answers HC_ERR_CARD_RESET once, reconnected */
+	if ((rc = hc_terminal_verify_sam_pin(d->term, pin, &tries)) == HC_ERR_CARD_RESET)
+		rc = hc_terminal_verify_sam_pin(d->term, pin, &tries);
+	if (rc != HC_OK)
+		hc_log_error("SAM PIN: %s", hc_ctx_error_detail(d->ctx));
+	ret = wsb_irv(rc, WSB_OP_SAM);
+out:
+	wsb_leave(d);
+	return ret;
+}
+
+int
+iReader_SAM_Public(HANDLE h, char *info)
+{
+	wsb_dev_t *d;
+	hc_sam_info_t si;
+	int ret, rc;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	ret = IRV_PARA_ERR;
+	if (info == NULL)
+		goto out;
+	if ((rc = hc_terminal_sam_info(d->term, &si)) != HC_OK) {
+		ret = wsb_irv(rc, WSB_OP_SAM);
+		goto out;
+	}
+	/* serial ans 10 | type b 1 | key version b 1 (card-profile.md §4, EF0015) */
+	snprintf(info, 11 + 1 + 2 + 1 + 2 + 1, "%s|%02X|%02X", si.serial,
+	         (unsigned)si.type & 0xFFu, (unsigned)si.key_version & 0xFFu);
+	ret = IRV_OK;
+out:
+	wsb_leave(d);
+	return ret;
+}
+
+int
+iReader_SAM_Terminal(HANDLE h, char *info)
+{
+	wsb_dev_t *d;
+	hc_sam_info_t si;
+	int ret, rc;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	ret = IRV_PARA_ERR;
+	if (info == NULL)
+		goto out;
+	if ((rc = hc_terminal_sam_info(d->term, &si)) != HC_OK) {
+		ret = wsb_irv(rc, WSB_OP_SAM);
+		goto out;
+	}
+	wsb_hex_out(si.terminal_number, sizeof(si.terminal_number), info);
+	ret = IRV_OK;
+out:
+	wsb_leave(d);
+	return ret;
+}
+
+/* Files the SAM of card profile v1 does not have. */
+static int
+no_sam_file(HANDLE h, char *info, const char *what)
+{
+	wsb_dev_t *d;
+	int ret;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	if (info == NULL) {
+		ret = IRV_PARA_ERR;
+	} else {
+		hc_log_error("the SAM of card profile v1 has no %s", what);
+		info[0] = '\0';
+		ret = IRV_NO_FILE;
+	}
+	wsb_leave(d);
+	return ret;
+}
+
+int
+iReader_SAM_PublicApp(HANDLE h, char *info)
+{
+	return no_sam_file(h, info, "health-application public file");
+}
+
+int
+iReader_SAM_OrgCertificate(HANDLE h, char *info)
+{
+	return no_sam_file(h, info, "issuer certificate file");
+}
+
+/* Calls libhcard has no counterpart for yet (see doc/compat.md). */
+static int
+unavailable(HANDLE h, const char *what)
+{
+	wsb_dev_t *d;
+	int ret;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	hc_log_error("%s: not available, libhcard has no call for it yet", what);
+	wsb_leave(d);
+	return IRV_PSAM_ERR;
+}
+
+int
+iReader_SAM_Certificate(HANDLE h, char *info)
+{
+	return info == NULL ? IRV_PARA_ERR : unavailable(h, "iReader_SAM_Certificate");
+}
+
+int
+iChange_Pin(HANDLE h, char *old_pin, char *new_pin)
+{
+	return old_pin == NULL || new_pin == NULL ? IRV_PARA_ERR : unavailable(h, "iChange_Pin");
+}
