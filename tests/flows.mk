@@ -23,3 +23,8 @@ tests_unit_test_flow_profile_SOURCES = tests/unit/test_flow_profile.c src/codec.
 tests_unit_test_flow_profile_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_flow_profile_LDADD = src/libhcflows.la src/libhcstore.la apdu/libhcapdu.la \
 	$(JANSSON_LIBS) $(SQLITE_LIBS) $(PQ_LIBS) $(CRYPTO_LIBS) $(CMOCKA_LIBS)
+
+# card flows through the hcard CLI, pcscd, vpcd and hcard-sim (each script enters
+# tests/harness/with-sim itself; test_flow_sync.sh also tests/harness/with-postgres)
+TESTS += tests/integration/test_flow_cli.sh tests/integration/test_flow_batch.sh \
+	tests/integration/test_flow_torn.sh tests/integration/test_flow_sync.sh
