@@ -130,7 +130,7 @@ cli_cmd_status(cli_t *c, int argc, char **argv)
 	else
 		cli_say(c, "Card: %s, issue serial %s, issuer %s, blacklist: %s",
 		    "卡号：%s，发卡序列号 %s，发卡机构 %s，黑名单：%s", is.card_number,
-		    is.issue_serial, is.issuer_name, hc_bl_state_name((hc_bl_state_t)state));
+		    is.issue_serial, is.issuer_name, state_name(c, state));
 	cli_say(c, "SAM: serial %s, type %d", "SAM：序列号 %s，类型 %d", sam.serial, sam.type);
 	return CLI_EXIT_OK;
 }
@@ -147,6 +147,17 @@ sex_name(const cli_t *c, int sex)
 
 static const char *const abo_names[] = { "-", "A", "B", "O", "AB", "?" };
 
+/* The blacklist state in the user's language. */
+static const char *
+state_name(const cli_t *c, int state)
+{
+	static const char *const zh[] = { "正常", "挂失", "已解挂", "已补办（作废）", "已注销" };
+
+	if (c->zh && state >= 0 && state <= 4)
+		return zh[state];
+	return hc_bl_state_name((hc_bl_state_t)state);
+}
+
 static void
 show_patient(cli_t *c, const hc_patient_t *p)
 {
@@ -162,7 +173,8 @@ show_patient(cli_t *c, const hc_patient_t *p)
 		cli_say(c, "  Blood:      %s Rh%s%s%s", "  血型：      %s Rh%s%s%s",
 		    abo_names[p->clinical.abo >= 0 && p->clinical.abo <= 5 ? p->clinical.abo : 0],
 		    p->clinical.rh == HC_RH_POSITIVE ? "+" : p->clinical.rh == HC_RH_NEGATIVE ? "-" : "?",
-		    p->clinical.other_alert[0] ? "; alert: " : "", p->clinical.other_alert);
+		    p->clinical.other_alert[0] ? (c->zh ? "；警示：" : "; alert: ") : "",
+		    p->clinical.other_alert);
 		for (k = 0; k < p->n_allergies; k++) {
 			json_t *a = json_object();
 			cli_say(c, "  Allergy:    %s -> %s", "  过敏：      %s → %s",
@@ -216,7 +228,7 @@ cli_cmd_register(cli_t *c, int argc, char **argv)
 		cli_jset_int(c, "blocked_on_card", r.blocked_on_card);
 		cli_say(c, "REFUSED: card %s / %s is %s.%s", "拒绝受理：卡 %s / %s 状态为 %s。%s",
 		    r.patient.issuer.card_number, r.patient.issuer.issue_serial,
-		    hc_bl_state_name((hc_bl_state_t)r.blacklist_state),
+		    state_name(c, r.blacklist_state),
 		    r.blocked_on_card == 1 ? (c->zh ? "已在卡上锁定应用。" : " Its applications are now blocked on the card.") :
 		    r.blocked_on_card == 2 ? (c->zh ? "卡上应用此前已锁定。" : " Its applications were already blocked.") : "");
 	}
