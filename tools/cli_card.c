@@ -96,6 +96,17 @@ cli_cmd_readers(cli_t *c, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* The blacklist state in the user's language. */
+static const char *
+state_name(const cli_t *c, int state)
+{
+	static const char *const zh[] = { "正常", "挂失", "已解挂", "已补办（作废）", "已注销" };
+
+	if (c->zh && state >= 0 && state <= 4)
+		return zh[state];
+	return hc_bl_state_name((hc_bl_state_t)state);
+}
+
 int
 cli_cmd_status(cli_t *c, int argc, char **argv)
 {
@@ -147,16 +158,6 @@ sex_name(const cli_t *c, int sex)
 
 static const char *const abo_names[] = { "-", "A", "B", "O", "AB", "?" };
 
-/* The blacklist state in the user's language. */
-static const char *
-state_name(const cli_t *c, int state)
-{
-	static const char *const zh[] = { "正常", "挂失", "已解挂", "已补办（作废）", "已注销" };
-
-	if (c->zh && state >= 0 && state <= 4)
-		return zh[state];
-	return hc_bl_state_name((hc_bl_state_t)state);
-}
 
 static void
 show_patient(cli_t *c, const hc_patient_t *p)
