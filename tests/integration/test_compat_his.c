@@ -637,6 +637,31 @@ test_card_removed(void **state)
 	assert_string_equal(xm, GBK_ZHANGSAN);
 }
 
+/* no SAM: iDOpenPort fails (NULL) and every call says the device is not open */
+static void
+test_no_sam(void **state)
+{
+	char info[64];
+	HANDLE h = NULL;
+	int i;
+
+	(void)state;
+	assert_int_equal(iDClosePort(), IRV_OK);
+	sim_ctl("remove 1");
+	for (i = 0; i < 50 && (h = iDOpenPort()) != NULL; i++) {
+		iDClosePort();
+		nap();
+	}
+	assert_null(h);
+	assert_int_equal(iReader_SAM_Public(dev, info), IRV_PARA_ERR);
+	assert_int_equal(iReader_SAM_Public(NULL, info), IRV_PARA_ERR);
+	sim_ctl("insert 1");
+	for (i = 0; i < 50 && (h = iDOpenPort()) == NULL; i++)
+		nap();
+	assert_ptr_equal(h, dev);
+	assert_int_equal(iReader_SAM_Public(NULL, info), IRV_OK);
+}
+
 static void
 test_utf8_and_close(void **state)
 {
@@ -679,6 +704,7 @@ main(void)
 		cmocka_unit_test(test_sm3),
 		cmocka_unit_test(test_cardholder_pin),
 		cmocka_unit_test(test_card_removed),
+		cmocka_unit_test(test_no_sam),
 		cmocka_unit_test(test_utf8_and_close),
 	};
 
