@@ -174,7 +174,8 @@ hc_session_select_ef(hc_card_t *card, uint16_t fid)
 static int
 sam_select(hc_card_t *card, hc_sam_card_t *sc, hc_sam_app_t app)
 {
-	hc_apdu_t a = { 0x00, 0xA4, 0x00, 0x00, NULL, 2, 0, 0, 0, 0 };
+	/* P2 0C: no FCI (under T=0 an FCI would cost a GET RESPONSE) */
+	hc_apdu_t a = { 0x00, 0xA4, 0x00, 0x0C, NULL, 2, 0, 0, 0, 0 };
 	int rc;
 
 	if (sc->io == NULL)
@@ -297,11 +298,18 @@ hc_session_run(hc_card_t *card, int (*op)(hc_card_t *card, void *arg), void *arg
 		return HC_ERR_INVALID_ARGUMENT;
 	card->detail[0] = '\0';
 	for (attempt = 0; attempt < 2; attempt++) {
+		int relied = card->app != HC_APP_NONE;
+
 		rc = op(card, arg);
-		if (rc != HC_ERR_CARD_RESET)
+		/* A reset PC/SC reported, or one it did not (a warm reset through another shared
+		 * connection): a file "not found" or a right "missing" while the session believed a
+		 * DF current means the card lost its volatile state. Redo once from scratch. */
+		if (rc != HC_ERR_CARD_RESET && !(relied && (rc == HC_ERR_FILE_NOT_FOUND ||
+		    rc == HC_ERR_SECURITY_STATUS || rc == HC_ERR_NO_CHALLENGE)))
 			break;
-		hc_log_debug("card reset by another application: state dropped, redoing");
+		hc_log_debug("card state lost (%s): state dropped, redoing", hc_errname(rc));
 		drop_state(card);
+		card->detail[0] = '\0';
 	}
 	return rc;
 }

@@ -32,14 +32,22 @@ sam_cmd(hc_sam_card_t *sc, const hc_apdu_t *a, hc_resp_t *resp, uint16_t *sw)
 	return rc;
 }
 
-/* READ BINARY EF0015 (14 bytes: serial 10, type, key version, RFU 2) into info. */
+/* SELECT MF, then READ BINARY EF0015 (14 bytes: serial 10, type, key version, RFU 2) into
+ * info. The MF is selected first: another application may have left a DF current. */
 static int
 read_sam_public(hc_sam_card_t *sc, hc_resp_t *resp, hc_sam_info_t *info)
 {
+	static const uint8_t mf[2] = { 0x3F, 0x00 };
+	hc_apdu_t sel = { 0x00, 0xA4, 0x00, 0x0C, mf, 2, 0, 0, 0, 0 };
 	hc_apdu_t a = { sam_ef0015[0], sam_ef0015[1], sam_ef0015[2], sam_ef0015[3], NULL, 0, 14, 1, 0, 0 };
 	uint16_t sw = 0;
 	int rc;
 
+	if (sc->app != HC_SAM_APP_MF) {
+		if ((rc = sam_cmd(sc, &sel, resp, &sw)) != HC_OK)
+			return rc;
+		sc->app = HC_SAM_APP_MF;
+	}
 	if ((rc = sam_cmd(sc, &a, resp, &sw)) != HC_OK)
 		return rc;
 	if (resp->len != 14 || resp->data[10] < 1 || resp->data[10] > 5)
@@ -63,7 +71,6 @@ static int
 connect_sam(hc_terminal_t *t, hc_sam_card_t *sc, const hc_reader_info_t *rd, size_t n,
             const char *pattern, const char *avoid, hc_resp_t *resp)
 {
-	hc_sam_info_t info;
 	size_t i;
 	int rc, tried = 0;
 
@@ -79,8 +86,8 @@ connect_sam(hc_terminal_t *t, hc_sam_card_t *sc, const hc_reader_info_t *rd, siz
 			}
 			continue;
 		}
-		sc->app = HC_SAM_APP_MF;
-		if (read_sam_public(sc, resp, &info) == HC_OK) {
+		sc->app = HC_SAM_APP_NONE;
+		if (read_sam_public(sc, resp, &t->info) == HC_OK) {
 			snprintf(sc->reader, sizeof(sc->reader), "%s", rd[i].name);
 			return HC_OK;
 		}
@@ -228,8 +235,6 @@ hc_terminal_open(hc_ctx_t *ctx, const hc_terminal_opts_t *opts, hc_terminal_t **
 		                  card_pat != NULL ? card_pat : "");
 		goto out;
 	}
-	if ((ret = read_sam_public(&t->sam, resp, &t->info)) != HC_OK)
-		goto out;
 	{
 		hc_apdu_t a = { 0x00, 0xB0, 0x96, 0x00, NULL, 0, 6, 1, 0, 0 };
 		uint16_t sw = 0;

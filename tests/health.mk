@@ -14,3 +14,13 @@ tests_unit_test_idnum_LDADD = $(CMOCKA_LIBS)
 tests_unit_test_profile_SOURCES = tests/unit/test_profile.c src/profile.c src/profile.h
 tests_unit_test_profile_CFLAGS = $(HC_HEALTH_UNIT_CFLAGS)
 tests_unit_test_profile_LDADD = $(CMOCKA_LIBS)
+
+# Card tests through pcscd + vpcd + hcard-sim (run inside tests/harness/with-sim).
+HC_HEALTH_IT_SOURCES = tests/integration/test_health_util.c tests/integration/test_health_util.h
+HC_HEALTH_IT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+HC_HEALTH_IT_LIBS = src/libhcard.la $(CMOCKA_LIBS)
+check_PROGRAMS += tests/integration/test_health_rw
+TESTS += tests/integration/test_health_rw
+tests_integration_test_health_rw_SOURCES = tests/integration/test_health_rw.c $(HC_HEALTH_IT_SOURCES)
+tests_integration_test_health_rw_CFLAGS = $(HC_HEALTH_IT_CFLAGS)
+tests_integration_test_health_rw_LDADD = $(HC_HEALTH_IT_LIBS)
