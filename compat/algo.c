@@ -1,5 +1,6 @@
 /*
- * Algorithms of the national interface: the cardholder PIN (VerifyPin, over hcard_pki.h),
+ * Algorithms of the national interface: the cardholder PIN (VerifyPin: the PIN object of the
+ * debit application, purse.md, which also serves the PKI application; over hcard_purse.h),
  * SM3 (SM3Digest: a public hash, computed on the host by crypto/ over OpenSSL, which gives
  * the same bytes as the SAM's 80 F8) and the SAM's SM2 signature (not available yet).
  */
@@ -7,7 +8,7 @@
 
 #include <string.h>
 
-#include "hcard_pki.h"
+#include "hcard_purse.h"
 #include "apdu/log.h"
 #include "compat/compat.h"
 #include "crypto/crypto.h"
@@ -21,8 +22,13 @@ static int
 pin_verify(hc_card_t *card, void *arg)
 {
 	pin_op_t *op = arg;
+	hc_purse_t *purse = NULL;
+	int rc;
 
-	return hc_pki_verify_pin(card, op->pin, &op->tries);
+	if ((rc = hc_purse_open(card, NULL, &purse)) == HC_OK)
+		rc = hc_purse_verify_pin(purse, op->pin, &op->tries);
+	hc_purse_free(&purse);
+	return rc;
 }
 
 int

@@ -191,6 +191,11 @@ wsb_run(wsb_dev_t *d, int (*fn)(hc_card_t *card, void *arg), void *arg, int idem
 	if ((rc = wsb_card(d, &card)) != HC_OK)
 		return wsb_card_done(d, rc);
 	rc = fn(card, arg);
+	/* libhcard redoes an operation once after a reset by another application; when a second
+	 * disturbance follows (the user card and the SAM each report their reset once, another
+	 * application changed the card's DF), do what its message says: repeat it */
+	if (rc == HC_ERR_CARD_RESET)
+		rc = fn(card, arg);
 	/* the session was older than this call and the card went away meanwhile (pulled,
 	 * replaced, reset): a read runs once more on the card now present */
 	if (wsb_card_lost(rc) && idempotent && !fresh) {

@@ -8,6 +8,18 @@ tests_unit_test_compat_errmap_SOURCES = tests/unit/test_compat_errmap.c compat/e
 tests_unit_test_compat_errmap_CFLAGS = $(HC_COMPAT_TEST_CFLAGS)
 tests_unit_test_compat_errmap_LDADD = src/libhcard.la $(CMOCKA_LIBS)
 
-# integration: a HIS calling the national functions through pcscd + vpcd + hcard-sim;
-# registered once libhcard links the card session (src/session.c)
-EXTRA_DIST += tests/integration/test_compat_his.c
+# integration: a HIS calling the national functions through pcscd + vpcd + hcard-sim
+check_PROGRAMS += tests/integration/test_compat_his
+TESTS += tests/integration/test_compat_his tests/unit/test_compat_symbols.sh
+EXTRA_DIST += tests/unit/test_compat_symbols.sh
+tests_integration_test_compat_his_SOURCES = tests/integration/test_compat_his.c
+tests_integration_test_compat_his_CFLAGS = $(HC_COMPAT_TEST_CFLAGS)
+tests_integration_test_compat_his_LDADD = compat/libwsbrw.la src/libhcard.la $(CMOCKA_LIBS)
+
+# benchmark (make bench): time and APDUs per national call
+EXTRA_PROGRAMS += tests/bench/compat_his
+HC_BENCH += tests/bench/compat_his
+CLEANFILES += tests/bench/compat_his
+tests_bench_compat_his_SOURCES = tests/bench/compat_his.c
+tests_bench_compat_his_CFLAGS = $(AM_CFLAGS)
+tests_bench_compat_his_LDADD = compat/libwsbrw.la

@@ -301,7 +301,6 @@ test_ddf1_ef06(void **state)
 	assert_string_equal(xm, GBK_ZHANGSAN);
 }
 
-static void test_ddf1_photo(void **state) __attribute__((unused));
 static void
 test_ddf1_photo(void **state)
 {
@@ -696,6 +695,7 @@ main(void)
 		cmocka_unit_test(test_power_on_send_apdu),
 		cmocka_unit_test(test_ddf1_ef05),
 		cmocka_unit_test(test_ddf1_ef06),
+		cmocka_unit_test(test_ddf1_photo),
 		cmocka_unit_test(test_ddf1_ef08),
 		cmocka_unit_test(test_df01),
 		cmocka_unit_test(test_df02),
