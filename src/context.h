@@ -52,6 +52,7 @@ struct hc_card {
 	char card_number[19];
 	unsigned long sam_base, psam_base;
 	int depth;                     /* hc_session_begin nesting */
+	int genuine;                   /* internal authentication passed in this session */
 	hc_resp_t *resp;
 	char detail[HC_DETAIL_MAX];
 };

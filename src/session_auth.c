@@ -172,6 +172,8 @@ authenticate_op(hc_card_t *card, void *arg)
 	int rc;
 
 	(void)arg;
+	if (card->genuine)             /* once per session: the card cannot change under it */
+		return HC_OK;
 	if ((rc = hc_session_need_key(card, HC_KEY_IRK_DDF1)) != HC_OK)
 		return rc;
 	if ((rc = hc_session_select(card, HC_APP_DDF1)) != HC_OK)
@@ -204,6 +206,8 @@ authenticate_op(hc_card_t *card, void *arg)
 		hc_session_set_detail(card, "internal authentication failed (%s): the card is not genuine",
 		                      rc != HC_OK ? hc_errname(rc) : "answer differs from the SAM's");
 		rc = HC_ERR_NOT_GENUINE;
+	} else {
+		card->genuine = 1;
 	}
 out:
 	hc_wipe(data, sizeof(data));
