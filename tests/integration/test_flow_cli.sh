@@ -65,6 +65,7 @@ jq_is '"who"' desk1
 expect 2 hcard --json register
 jq_is '"error"' HC_ERR_BLACKLISTED
 jq_is '"blocked_on_card"' 1
+[ "$(blocked_dfs "$HCARD_SIM_IMAGE_CARD" temporary)" -eq 3 ] || fail "DF01-DF03 not blocked in the card image"
 expect 2 hcard --json register
 jq_is '"blocked_on_card"' 2
 expect 2 hcard charge 1.00
@@ -73,6 +74,7 @@ expect 2 hcard unblock                       # still on the blacklist
 step "found again: unblock, register works"
 expect 0 hcard lost found 110101199003071233
 expect 0 hcard unblock
+[ "$(blocked_dfs "$HCARD_SIM_IMAGE_CARD" temporary)" -eq 0 ] || fail "still blocked in the card image"
 expect 0 hcard register
 expect 0 hcard lost report 110101199003071233
 cp "$HCARD_SIM_IMAGE_CARD" "$T/old.img"
@@ -93,6 +95,7 @@ step "the old card is replaced: refused and blocked permanently"
 swap_card "$T/old.img"
 expect 2 hcard --json register
 jq_is '"blacklist"' replaced
+[ "$(blocked_dfs "$T/old.img" permanent)" -eq 3 ] || fail "the replaced card is not blocked permanently"
 expect 0 hcard --json journal --card 110101199003071233 --limit 100
 python3_check 'len([e for e in d["entries"] if e["kind"] == "register"]) >= 4'
 python3_check 'any(e["kind"] == "refused" for e in d["entries"])'

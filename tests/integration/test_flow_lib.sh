@@ -69,3 +69,8 @@ blank_card() {
 	"$HCARD_SIM" factory --type user --card-factor "$2" --out "$T/$1.img" >"$T/ctl.log" 2>&1 ||
 		fail "factory: $(cat "$T/ctl.log")"
 }
+
+# blocked_dfs IMAGE KIND: how many DFs the simulator's image holds blocked (KIND temporary|permanent)
+blocked_dfs() {
+	"$HCARD_SIM" dump "$1" | grep -c "BLOCKED ($2)" || true
+}
