@@ -586,6 +586,51 @@ test_visit_whole_records(void **state)
 	assert_int_equal(iR_DF03EDInfo(dev, 5, back, 0, HC_VISIT_OUTPATIENT_LEN + 1, NO_style), IRV_PARA_ERR);
 }
 
+/* A workstation that trusts another root: records signed under the demo root do not verify
+ * (106), and a partial write refuses to re-sign them; the record stays as it was. */
+static void
+test_untrusted_records(void **state)
+{
+	const hc_visit_item_t *date = hc_visit_item_by_no(HC_VISIT_INPATIENT, 3);
+	char line[512], pub[160] = "", path[1024], conf[1024], buf[64];
+	const char *tmp = getenv("HCARD_TEST_TMP"), *top = getenv("top_srcdir");
+	FILE *f;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/sim/demo.keyset", top);
+	assert_non_null(f = fopen(path, "r"));
+	while (fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "ca.pub %159s", pub) == 1)
+			break;
+	fclose(f);
+	assert_int_equal(strlen(pub), 128);
+	/* the demo root's key under a CA id the SAM certificate does not name */
+	snprintf(path, sizeof(path), "%s/other.trust", tmp);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "0000000A %s\n", pub);
+	fclose(f);
+	snprintf(conf, sizeof(conf), "%s/other.conf", tmp);
+	assert_non_null(f = fopen(conf, "w"));
+	fprintf(f, "trust_anchor = %s\n", path);
+	fclose(f);
+
+	assert_int_equal(iDClosePort(), IRV_OK);
+	snprintf(path, sizeof(path), "%s", getenv("HCARD_CONF"));
+	setenv("HCARD_CONF", conf, 1);
+	assert_non_null(dev = iDOpenPort());
+	assert_int_equal(iVerifyPIN(dev, "12345678"), IRV_OK);
+	assert_int_equal(iR_DF03EEInfo(dev, 1, buf, date->offset, date->length, CN_style), IRV_IRK_VERR);
+	assert_int_equal(iR_DF03EE_ALLInfo(dev, 1, buf), IRV_IRK_VERR);
+	assert_int_equal(iW_DF03EEInfo(dev, 1, "20250101", date->offset, date->length, CN_style), IRV_IRK_VERR);
+	assert_int_equal(iDClosePort(), IRV_OK);
+
+	setenv("HCARD_CONF", path, 1);
+	assert_non_null(dev = iDOpenPort());
+	assert_int_equal(iVerifyPIN(dev, "12345678"), IRV_OK);
+	assert_int_equal(iR_DF03EEInfo(dev, 1, buf, date->offset, date->length, CN_style), IRV_OK);
+	assert_string_equal(buf, "20240131");
+}
+
 /* --- algorithms, encodings, card removal, close --------------------------------------- */
 
 static void
@@ -701,6 +746,7 @@ main(void)
 		cmocka_unit_test(test_df02),
 		cmocka_unit_test(test_visit_items),
 		cmocka_unit_test(test_visit_whole_records),
+		cmocka_unit_test(test_untrusted_records),
 		cmocka_unit_test(test_sm3),
 		cmocka_unit_test(test_cardholder_pin),
 		cmocka_unit_test(test_card_removed),
