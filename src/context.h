@@ -59,5 +59,7 @@ struct hc_card {
 
 /* Verifies the kept SAM PIN again after a SAM reset (no-op when verified or no PIN). */
 int hc_terminal_sam_verify_again(hc_terminal_t *t, hc_sam_card_t *sc);
+/* Selects a SAM application unless current (through the MF; PIN verified again first). */
+int hc_terminal_sam_select(hc_terminal_t *t, hc_sam_card_t *sc, hc_sam_app_t app, hc_resp_t *resp);
 
 #endif

@@ -35,16 +35,6 @@ static const struct app_id {
 	{ HC_APP_PKI, 0x04, 9, { 0xF0, 0x48, 0x43, 0x41, 0x52, 0x44, 0x50, 0x4B, 0x49 } },
 };
 
-/* SAM applications [PC]: MF, the health application DF01, the PSAM application 1001. */
-static const struct sam_app_id {
-	hc_sam_app_t app;
-	uint8_t fid[2];
-} sam_app_ids[] = {
-	{ HC_SAM_APP_MF, { 0x3F, 0x00 } },
-	{ HC_SAM_APP_HEALTH, { 0xDF, 0x01 } },
-	{ HC_SAM_APP_PSAM, { 0x10, 0x01 } },
-};
-
 static void
 drop_state(hc_card_t *card)
 {
@@ -171,42 +161,13 @@ hc_session_select_ef(hc_card_t *card, uint16_t fid)
 	return rc;
 }
 
-static int
-sam_select(hc_card_t *card, hc_sam_card_t *sc, hc_sam_app_t app)
-{
-	/* P2 0C: no FCI (under T=0 an FCI would cost a GET RESPONSE) */
-	hc_apdu_t a = { 0x00, 0xA4, 0x00, 0x0C, NULL, 2, 0, 0, 0, 0 };
-	int rc;
-
-	if (sc->io == NULL)
-		return HC_ERR_NO_SAM;
-	if ((rc = hc_terminal_sam_verify_again(card->term, sc)) != HC_OK)
-		return rc;
-	if (sc->app == app)
-		return HC_OK;
-	/* DF01 and 1001 are siblings under the MF: go through the MF unless it is current */
-	if (app != HC_SAM_APP_MF && sc->app != HC_SAM_APP_MF) {
-		a.data = sam_app_ids[0].fid;
-		sc->app = HC_SAM_APP_NONE;
-		if ((rc = sam_card_cmd(card, sc, &a, card->resp, NULL)) != HC_OK)
-			return rc;
-		sc->app = HC_SAM_APP_MF;
-		if (app == HC_SAM_APP_MF)
-			return HC_OK;
-	}
-	a.data = sam_app_ids[app == HC_SAM_APP_HEALTH ? 1 : app == HC_SAM_APP_PSAM ? 2 : 0].fid;
-	sc->app = HC_SAM_APP_NONE;
-	if ((rc = sam_card_cmd(card, sc, &a, card->resp, NULL)) == HC_OK)
-		sc->app = app;
-	return rc;
-}
-
 int
 hc_session_sam_select(hc_card_t *card, hc_sam_app_t app)
 {
 	if (card == NULL || app == HC_SAM_APP_NONE)
 		return HC_ERR_INVALID_ARGUMENT;
-	return sam_select(card, app == HC_SAM_APP_PSAM ? card->term->psam : &card->term->sam, app);
+	return hc_terminal_sam_select(card->term, app == HC_SAM_APP_PSAM ? card->term->psam : &card->term->sam,
+	                              app, card->resp);
 }
 
 hc_transport_t *hc_session_card_io(hc_card_t *card) { return card != NULL ? card->io : NULL; }

@@ -171,6 +171,45 @@ hc_terminal_sam_verify_again(hc_terminal_t *t, hc_sam_card_t *sc)
 	return verify_pin(t, sc, t->pin, t->pin_len, NULL);
 }
 
+/* SAM applications [PC]: MF, the health application DF01, the PSAM application 1001. */
+static const uint8_t sam_app_fid[][2] = {
+	[HC_SAM_APP_MF] = { 0x3F, 0x00 }, [HC_SAM_APP_HEALTH] = { 0xDF, 0x01 },
+	[HC_SAM_APP_PSAM] = { 0x10, 0x01 },
+};
+
+int
+hc_terminal_sam_select(hc_terminal_t *t, hc_sam_card_t *sc, hc_sam_app_t app, hc_resp_t *resp)
+{
+	/* P2 0C: no FCI (under T=0 an FCI would cost a GET RESPONSE) */
+	hc_apdu_t a = { 0x00, 0xA4, 0x00, 0x0C, NULL, 2, 0, 0, 0, 0 };
+	uint16_t sw = 0;
+	int rc;
+
+	if (sc->io == NULL)
+		return HC_ERR_NO_SAM;
+	if (app <= HC_SAM_APP_NONE || app > HC_SAM_APP_PSAM)
+		return HC_ERR_INVALID_ARGUMENT;
+	if ((rc = hc_terminal_sam_verify_again(t, sc)) != HC_OK)
+		return rc;
+	if (sc->app == app)
+		return HC_OK;
+	/* DF01 and 1001 are siblings under the MF: go through the MF unless it is current */
+	if (app != HC_SAM_APP_MF && sc->app != HC_SAM_APP_MF) {
+		a.data = sam_app_fid[HC_SAM_APP_MF];
+		sc->app = HC_SAM_APP_NONE;
+		if ((rc = sam_cmd(sc, &a, resp, &sw)) != HC_OK)
+			return rc;
+		sc->app = HC_SAM_APP_MF;
+		if (app == HC_SAM_APP_MF)
+			return HC_OK;
+	}
+	a.data = sam_app_fid[app];
+	sc->app = HC_SAM_APP_NONE;
+	if ((rc = sam_cmd(sc, &a, resp, &sw)) == HC_OK)
+		sc->app = app;
+	return rc;
+}
+
 int
 hc_terminal_open(hc_ctx_t *ctx, const hc_terminal_opts_t *opts, hc_terminal_t **out)
 {
@@ -249,6 +288,9 @@ hc_terminal_open(hc_ctx_t *ctx, const hc_terminal_opts_t *opts, hc_terminal_t **
 		t->pin_len = 0;
 		goto out;
 	}
+	/* the SAM waits in its health application, so that a card session need not select it */
+	if (t->sam.pin_verified && hc_terminal_sam_select(t, &t->sam, HC_SAM_APP_HEALTH, resp) != HC_OK)
+		hc_log_debug("could not select the SAM's health application; sessions will retry");
 	hc_log_debug("terminal: card reader \"%s\", SAM \"%s\" (type %d, serial %s)",
 	             t->card_reader, t->sam.reader, t->info.type, t->info.serial);
 	*out = t;
