@@ -72,7 +72,8 @@ int iDClosePort(void);
 int PowerOn(HANDLE h, int slot, char *atr);
 /* Sends the command APDU cmd[0..len) unchanged to slot (SLOT_USER or SLOT_PSAM); resp gets
  * the answer data and the status word (61xx and 6Cxx are handled: the final answer comes
- * back), *resp_len its length. resp must hold Le + 2 bytes (258 for a short APDU). A status
+ * back), *resp_len its length. resp must hold Le + 2 bytes (258 for a short APDU, and
+ * without Le); an answer longer than that is refused with IRV_CARD_ERR. A status
  * word other than 9000 is not an error of SendAPDU: look at the last two bytes. The
  * library's next own command to that card starts from a state it establishes itself. */
 int SendAPDU(HANDLE h, unsigned char slot, unsigned char *cmd, unsigned long len,

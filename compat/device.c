@@ -337,6 +337,13 @@ SendAPDU(HANDLE h, unsigned char slot, unsigned char *cmd, unsigned long len,
 	}
 	if (slot == SLOT_USER && d->card != NULL)
 		hc_session_invalidate(d->card);  /* the library selects and authenticates again */
+	/* the caller's buffer holds what it asked for (Le, 256 without Le) and the SW: a
+	 * longer answer (a 6Cxx resend, chained 61xx) is refused, never written past it */
+	if (r->len > (a.has_le ? a.le : 256u)) {
+		hc_log_error("SendAPDU: the answer has %zu bytes, more than Le %zu", r->len, a.has_le ? a.le : 256u);
+		ret = IRV_CARD_ERR;
+		goto out;
+	}
 	memcpy(resp, r->data, r->len);
 	resp[r->len] = (unsigned char)(r->sw >> 8);
 	resp[r->len + 1] = (unsigned char)r->sw;

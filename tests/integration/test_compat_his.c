@@ -224,6 +224,11 @@ test_power_on_send_apdu(void **state)
 		assert_int_equal(n, 2);
 		assert_true(resp[0] == 0x6A || resp[0] == 0x69);
 	}
+	/* Le 04 for a longer FCI: the card's 6Cxx resend gives more than the caller asked for,
+	 * refused rather than written past its buffer */
+	select_mf[7] = 0x04;
+	assert_int_equal(SendAPDU(dev, SLOT_USER, select_mf, sizeof(select_mf), resp, &n), IRV_CARD_ERR);
+	select_mf[7] = 0x00;
 	/* bad parameters */
 	assert_int_equal(SendAPDU(dev, 0x05, select_mf, sizeof(select_mf), resp, &n), IRV_PARA_ERR);
 	assert_int_equal(SendAPDU(dev, SLOT_USER, select_mf, 2, resp, &n), IRV_PARA_ERR);
