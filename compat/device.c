@@ -340,7 +340,7 @@ SendAPDU(HANDLE h, unsigned char slot, unsigned char *cmd, unsigned long len,
 	/* the caller's buffer holds what it asked for (Le, 256 without Le) and the SW: a
 	 * longer answer (a 6Cxx resend, chained 61xx) is refused, never written past it */
 	if (r->len > (a.has_le ? a.le : 256u)) {
-		hc_log_error("SendAPDU: the answer has %zu bytes, more than Le %zu", r->len, a.has_le ? a.le : 256u);
+		hc_log_error("the answer has %zu bytes, more than Le %zu", r->len, a.has_le ? a.le : 256u);
 		ret = IRV_CARD_ERR;
 		goto out;
 	}
