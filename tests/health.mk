@@ -29,3 +29,11 @@ TESTS += tests/integration/test_health_sam
 tests_integration_test_health_sam_SOURCES = tests/integration/test_health_sam.c $(HC_HEALTH_IT_SOURCES)
 tests_integration_test_health_sam_CFLAGS = $(HC_HEALTH_IT_CFLAGS)
 tests_integration_test_health_sam_LDADD = $(HC_HEALTH_IT_LIBS)
+
+# Benchmark (make bench): APDUs and time of the front-desk read and of the whole card.
+EXTRA_PROGRAMS += tests/bench/health_read
+HC_BENCH += tests/bench/health_read
+CLEANFILES += tests/bench/health_read
+tests_bench_health_read_SOURCES = tests/bench/health_read.c
+tests_bench_health_read_CFLAGS = $(AM_CFLAGS)
+tests_bench_health_read_LDADD = src/libhcard.la
