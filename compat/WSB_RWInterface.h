@@ -11,7 +11,9 @@
  * serialised: the library may be used from several threads.
  *
  * Strings are NUL-terminated. Text (ans) is GBK, as the HIS expects; with the environment
- * variable HCARD_COMPAT_UTF8=1 at iDOpenPort it is UTF-8 instead. b fields are upper-case
+ * variable HCARD_COMPAT_UTF8=1 at iDOpenPort it is UTF-8 instead (a build with
+ * CPPFLAGS=-DHC_COMPAT_UTF8_DEFAULT=1 makes UTF-8 the default, HCARD_COMPAT_UTF8=0 then
+ * selects GBK). b fields are upper-case
  * hex ("01"); cn fields are their digits with the card's F padding left out (codes as
  * written on the card, "01" for ethnicity 01, "1" for Rh 1F; an empty field is ""); dates
  * are YYYYMMDD. The caller's buffers must hold the field: an ans field of n bytes needs

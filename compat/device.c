@@ -53,12 +53,22 @@ dev_close(wsb_dev_t *d)
 	memset(d, 0, sizeof(*d));
 }
 
-static int
-env_on(const char *name)
-{
-	const char *v = getenv(name);
+/* Text in UTF-8 instead of GBK: HCARD_COMPAT_UTF8=1/yes or 0/no at iDOpenPort, else the
+ * build's default (./configure CPPFLAGS=-DHC_COMPAT_UTF8_DEFAULT=1). */
+#ifndef HC_COMPAT_UTF8_DEFAULT
+#define HC_COMPAT_UTF8_DEFAULT 0
+#endif
 
-	return v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "yes") == 0);
+static int
+want_utf8(void)
+{
+	const char *v = getenv("HCARD_COMPAT_UTF8");
+
+	if (v != NULL && (strcmp(v, "1") == 0 || strcmp(v, "yes") == 0))
+		return 1;
+	if (v != NULL && (strcmp(v, "0") == 0 || strcmp(v, "no") == 0))
+		return 0;
+	return HC_COMPAT_UTF8_DEFAULT;
 }
 
 HANDLE
@@ -85,7 +95,7 @@ iDOpenPort(void)
 		hc_log_error("PC/SC: %s", hc_strerror(rc));
 		goto fail;
 	}
-	d->utf8 = env_on("HCARD_COMPAT_UTF8");
+	d->utf8 = want_utf8();
 	d->open = 1;
 	h = d;
 	goto out;

@@ -731,6 +731,13 @@ test_utf8_and_close(void **state)
 	assert_int_equal(iR_DF02EF07Info(dev, 1, xm, buf), IRV_OK);
 	assert_string_equal(xm, "花粉");
 	assert_string_equal(buf, "哮喘");
+	/* 0 selects GBK explicitly */
+	assert_int_equal(iDClosePort(), IRV_OK);
+	setenv("HCARD_COMPAT_UTF8", "0", 1);
+	assert_non_null(dev = iDOpenPort());
+	assert_int_equal(iVerifyPIN(dev, "12345678"), IRV_OK);
+	assert_int_equal(iR_DDF1EF06Info(dev, xm, xb, mz, csrq, sfzh), IRV_OK);
+	assert_string_equal(xm, GBK_ZHANGSAN);
 	unsetenv("HCARD_COMPAT_UTF8");
 	assert_int_equal(iDClosePort(), IRV_OK);
 	assert_int_equal(iDClosePort(), IRV_OK);
