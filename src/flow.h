@@ -64,6 +64,13 @@ int hc_flow_lock_apps(hc_card_t *card, int block, int permanent, int *done);
  * 1 string, 2 integer, 3 boolean (src/flow_profile.c; used by the CSV reader). */
 int hc_flow_profile_key_kind(const char *section, const char *key);
 
+/* Archive copy of the clinical data read at registration (written only when it changed), and
+ * its use by a replacement (src/flow_archive.c). */
+int hc_flow_archive_clinical(hc_store_t *st, const char *card_number, const char *issue_serial,
+    const hc_clinical_t *clinical, const hc_allergy_t *allergies, size_t n);
+int hc_flow_archive_apply_clinical(hc_store_t *st, const char *card_number,
+    const char *issue_serial, hc_issue_profile_t *p);
+
 /* JSON escaping of a UTF-8 string into out (always NUL-terminated). */
 void hc_flow_json_str(char *out, size_t cap, const char *s);
 

@@ -284,6 +284,9 @@ hc_flow_replace(hc_card_t *card, const hc_flow_env_t *env, const char *card_numb
 		goto out;
 	if ((rc = hc_issue_profile_set_issue_serial(p, new_serial)) != HC_OK)
 		goto out;
+	/* DF02 as last read at a registration, if newer than the issued data */
+	if ((rc = hc_flow_archive_apply_clinical(env->store, card_number, old_serial, p)) != HC_OK)
+		goto out;
 	len = sizeof(p->photo);
 	if (hc_store_archive_get(env->store, card_number, old_serial, "photo", p->photo, &len) == HC_OK)
 		p->photo_len = len;

@@ -108,6 +108,11 @@ hc_flow_register(hc_card_t *card, const hc_flow_env_t *env, hc_register_result_t
 		goto out;
 	}
 	rc = read_patient(card, env, p);
+	/* the issuer's copy follows what hospitals wrote since issuance (for a replacement) */
+	if (rc == HC_OK && p->clinical_read &&
+	    hc_flow_archive_clinical(env->store, p->issuer.card_number, p->issuer.issue_serial,
+	    &p->clinical, p->allergies, p->n_allergies) != HC_OK)
+		hc_log_error("archive copy of the clinical data not updated");
 out:
 	hc_flow_json_str(name, sizeof(name), rc == HC_OK ? p->holder.name : "");
 	if (rc == HC_OK)

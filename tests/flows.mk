@@ -28,3 +28,10 @@ tests_unit_test_flow_profile_LDADD = src/libhcflows.la src/libhcstore.la apdu/li
 # tests/harness/with-sim itself; test_flow_sync.sh also tests/harness/with-postgres)
 TESTS += tests/integration/test_flow_cli.sh tests/integration/test_flow_batch.sh \
 	tests/integration/test_flow_torn.sh tests/integration/test_flow_sync.sh
+
+# the flows' C API (run under with-sim by tests/harness/run-test)
+check_PROGRAMS += tests/integration/test_flow_archive
+TESTS += tests/integration/test_flow_archive
+tests_integration_test_flow_archive_SOURCES = tests/integration/test_flow_archive.c
+tests_integration_test_flow_archive_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_integration_test_flow_archive_LDADD = src/libhcard.la $(CMOCKA_LIBS)
