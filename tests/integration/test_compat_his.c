@@ -9,6 +9,7 @@
  */
 #include "config.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -668,6 +669,36 @@ test_cardholder_pin(void **state)
 	assert_int_equal(VerifyPin(dev, NULL, &retries), IRV_PARA_ERR);
 }
 
+/* two HIS threads on the one device: calls are serialised, every answer whole */
+static void *
+reader_thread(void *arg)
+{
+	char xm[64], xb[8], mz[8], csrq[16], sfzh[40], buf[16];
+	int i, *bad = arg;
+
+	for (i = 0; i < 15; i++) {
+		if (iR_DDF1EF06Info(dev, xm, xb, mz, csrq, sfzh) != IRV_OK || strcmp(xm, GBK_ZHANGSAN) != 0)
+			(*bad)++;
+		if (iR_DF03EEInfo(dev, 1, buf, 80, 4, CN_style) != IRV_OK || strcmp(buf, "20240131") != 0)
+			(*bad)++;
+	}
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	pthread_t t[2];
+	int bad[2] = { 0, 0 }, i;
+
+	(void)state;
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, reader_thread, &bad[i]), 0);
+	for (i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	assert_int_equal(bad[0] + bad[1], 0);
+}
+
 static void
 test_card_removed(void **state)
 {
@@ -761,6 +792,7 @@ main(void)
 		cmocka_unit_test(test_untrusted_records),
 		cmocka_unit_test(test_sm3),
 		cmocka_unit_test(test_cardholder_pin),
+		cmocka_unit_test(test_threads),
 		cmocka_unit_test(test_card_removed),
 		cmocka_unit_test(test_no_sam),
 		cmocka_unit_test(test_utf8_and_close),
