@@ -64,6 +64,11 @@ hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_reques
 	pc.pin = req->pin;
 	pc.retry_of = req->retry_of;
 	rc = hc_purse_purchase(purse, &pc, &out->receipt);
+	/* the purse journals the charge; the flow adds who and which card serial */
+	if (out->receipt.entry_id[0] != '\0' &&
+	    hc_store_journal_annotate(env->store, out->receipt.entry_id, env->who, is.issue_serial,
+	    NULL) != HC_OK)
+		hc_log_error("charge %s: operator not journaled", out->receipt.entry_id);
 	if (rc != HC_OK || req->visit == NULL)
 		goto out;
 	/* the visit record: its failure does not undo the charge, it is reported apart */

@@ -341,6 +341,29 @@ hc_store_journal_add(hc_store_t *st, hc_journal_entry_t *e)
 	}
 }
 
+int
+hc_store_journal_annotate(hc_store_t *st, const char *entry_id, const char *who,
+    const char *issue_serial, const char *terminal)
+{
+	hc_sql_val_t p[4] = { HC_SQL_S(who != NULL ? who : ""),
+	    HC_SQL_S(issue_serial != NULL ? issue_serial : ""),
+	    HC_SQL_S(terminal != NULL ? terminal : ""), HC_SQL_S(entry_id) };
+	int64_t changes = 0;
+	int rc;
+
+	if (st == NULL || entry_id == NULL || *entry_id == '\0')
+		return HC_ERR_INVALID_ARGUMENT;
+	/* rev + 1: a synced terminal sends the annotated row again */
+	rc = st->ops->exec(st, "UPDATE journal SET"
+	    " who = CASE WHEN who = '' THEN ? ELSE who END,"
+	    " issue_serial = CASE WHEN issue_serial = '' THEN ? ELSE issue_serial END,"
+	    " terminal = CASE WHEN terminal = '' THEN ? ELSE terminal END,"
+	    " rev = rev + 1 WHERE entry_id = ?", p, 4, NULL, NULL, &changes);
+	if (rc == HC_OK && changes != 1)
+		rc = HC_ERR_STORE;
+	return rc;
+}
+
 typedef struct list_ctx {
 	void *out;
 	size_t max, n;

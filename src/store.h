@@ -75,6 +75,11 @@ typedef struct hc_journal_entry {
 /* Appends e durably (fills id, entry_id, at when unset). */
 int hc_store_journal_add(hc_store_t *st, hc_journal_entry_t *e);
 
+/* Fills who, issue serial and terminal of an entry written without them (a charge journaled by
+ * the purse); fields already set are kept. HC_ERR_STORE if no such entry. */
+int hc_store_journal_annotate(hc_store_t *st, const char *entry_id, const char *who,
+    const char *issue_serial, const char *terminal);
+
 /* Lists entries, newest first: card_number NULL = all cards; at most max entries into
  * out[]; *n gets the count written. */
 int hc_store_journal_list(hc_store_t *st, const char *card_number, hc_journal_entry_t *out,

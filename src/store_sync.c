@@ -122,6 +122,7 @@ push_journal(hc_store_t *local, hc_store_t *remote, hc_sync_stats_t *stats)
 			    " balance_after, rev, pushed_rev) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
 			    " ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) ON CONFLICT (entry_id) DO UPDATE SET"
 			    " state = excluded.state, tac = excluded.tac, mac2 = excluded.mac2,"
+			    " who = excluded.who, issue_serial = excluded.issue_serial,"
 			    " balance_after = excluded.balance_after, result = excluded.result,"
 			    " rev = excluded.rev WHERE journal.rev < excluded.rev",
 			    p, J_NCOLS - 1, NULL, NULL, NULL);

@@ -99,7 +99,7 @@ jq_is '"blacklist"' replaced
 expect 0 hcard --json journal --card 110101199003071233 --limit 100
 python3_check 'len([e for e in d["entries"] if e["kind"] == "register"]) >= 4'
 python3_check 'any(e["kind"] == "refused" for e in d["entries"])'
-python3_check 'any(e["kind"] == "charge" for e in d["entries"])'
+python3_check 'any(e["kind"] == "charge" and e["who"] == "desk1" and e["issue_serial"] == "0000000001" and e["charge_state"] == "completed" for e in d["entries"])'
 
 step "a type 3 SAM (hospital): refuses the lost card without blocking it; cannot issue"
 "$HCARD_SIM" factory --type sam --sam-type 3 --sam-serial SIM0000003 --out "$T/sam3.img" \

@@ -163,6 +163,14 @@ test_charge_lifecycle(void **state)
 		assert_int_equal(nj, 1);
 		assert_int_equal(j[0].kind, HC_JOURNAL_CHARGE);
 		assert_int_equal(j[0].charge_state, HC_CHARGE_COMPLETED);
+		assert_string_equal(j[0].who, "");
+		assert_int_equal(hc_store_journal_annotate(st, c.entry_id, "收费1", "S1", NULL), HC_OK);
+		assert_int_equal(hc_store_journal_annotate(st, c.entry_id, "other", "S2", NULL), HC_OK);
+		assert_int_equal(hc_store_journal_list(st, card, j, 2, &nj), HC_OK);
+		assert_string_equal(j[0].who, "收费1");          /* kept: set once */
+		assert_string_equal(j[0].issue_serial, "S1");
+		assert_int_equal(hc_store_journal_annotate(st, "no-such-entry", "x", "y", NULL),
+		    HC_ERR_STORE);
 	}
 	/* an outcome is final */
 	c.state = HC_CHARGE_VOID;
