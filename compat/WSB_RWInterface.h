@@ -175,7 +175,8 @@ int iErase_DF03EF06Info(HANDLE h, int nRecorderNo);
 int iR_DF03EEInfo(HANDLE h, int nRecorderNo, char *szData, int nPos, int nLen, int nStyle);
 int iW_DF03EEInfo(HANDLE h, int nRecorderNo, char *szData, int nPos, int nLen, int nStyle);
 /* The whole record as text: every item's value in item order (visit-records.csv), joined
- * with '|'. iW_ takes exactly one value per item. */
+ * with '|'; szData must hold 2 * 1639 + 147 chars (EE) or 2 * 3013 + 170 (ED). iW_ takes
+ * exactly one value per item. */
 int iR_DF03EE_ALLInfo(HANDLE h, int nRecorderNo, char *szData);
 int iW_DF03EE_ALLInfo(HANDLE h, int nRecorderNo, char *szData);
 /* Outpatient records n (1-5), 3013 data bytes: as the EE calls. */
