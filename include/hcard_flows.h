@@ -167,6 +167,11 @@ int hc_issue_profile_set_issue_serial(hc_issue_profile_t *p, const char *serial)
 /* The profile as JSON text (malloc'd; free()). NULL on failure. */
 char *hc_issue_profile_to_json(const hc_issue_profile_t *p);
 
+/* Reads the card's holder data as a profile (the issuance format, without PIN, balance and
+ * photo): DDF1/EF05, EF06, EF08; all != 0 adds DF01 and DF02 (allergies, immunisations).
+ * Free with hc_issue_profile_free; hc_issue_profile_to_json prints it. */
+int hc_flow_read_profile(hc_card_t *card, int all, hc_issue_profile_t **out);
+
 typedef struct hc_issue_result {
 	int result;
 	char card_number[19];

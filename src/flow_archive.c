@@ -82,3 +82,38 @@ out:
 	free(buf);
 	return rc;
 }
+
+int
+hc_flow_read_profile(hc_card_t *card, int all, hc_issue_profile_t **out)
+{
+	hc_issue_profile_t *p = NULL;
+	int rc;
+
+	if (card == NULL || out == NULL)
+		return HC_ERR_INVALID_ARGUMENT;
+	*out = NULL;
+	if ((rc = hc_issue_profile_parse("{}", &p, NULL, 0)) != HC_OK)
+		return rc;
+	if ((rc = hc_read_issuer(card, &p->issuer)) != HC_OK ||
+	    (rc = hc_read_cardholder(card, &p->holder)) != HC_OK ||
+	    (rc = hc_read_validity(card, &p->validity)) != HC_OK)
+		goto out;
+	snprintf(p->card_number, sizeof(p->card_number), "%.18s", p->issuer.card_number);
+	snprintf(p->issue_serial, sizeof(p->issue_serial), "%.10s", p->issuer.issue_serial);
+	if (all) {
+		if ((rc = hc_read_addresses(card, &p->addresses)) != HC_OK ||
+		    (rc = hc_read_contacts(card, &p->contacts)) != HC_OK ||
+		    (rc = hc_read_social(card, &p->social)) != HC_OK ||
+		    (rc = hc_read_documents(card, &p->documents)) != HC_OK ||
+		    (rc = hc_read_clinical(card, &p->clinical)) != HC_OK ||
+		    (rc = hc_read_allergies(card, p->allergies, &p->n_allergies)) != HC_OK ||
+		    (rc = hc_read_immunisations(card, p->immunisations, &p->n_immunisations)) != HC_OK)
+			goto out;
+		p->has_df02 = 1;
+	}
+	*out = p;
+	p = NULL;
+out:
+	hc_issue_profile_free(&p);
+	return rc;
+}

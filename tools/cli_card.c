@@ -331,32 +331,82 @@ cli_cmd_lost(cli_t *c, int argc, char **argv)
 	return cli_lost_system(c, argv[1], is.card_number, is.issue_serial);
 }
 
+/* Prints a profile JSON object as "section.key: value" lines. */
+static void
+say_flat(const cli_t *c, const char *prefix, json_t *v)
+{
+	const char *key;
+	json_t *x;
+	size_t i;
+	char name[128];
+
+	if (json_is_object(v)) {
+		json_object_foreach(v, key, x) {
+			snprintf(name, sizeof(name), "%s%s%s", prefix, *prefix ? "." : "", key);
+			say_flat(c, name, x);
+		}
+	} else if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			snprintf(name, sizeof(name), "%s[%zu]", prefix, i);
+			say_flat(c, name, x);
+		}
+	} else if (json_is_string(v)) {
+		cli_say(c, "  %-36s %s", "  %-36s %s", prefix, json_string_value(v));
+	} else if (json_is_integer(v)) {
+		cli_say(c, "  %-36s %lld", "  %-36s %lld", prefix, (long long)json_integer_value(v));
+	} else if (json_is_boolean(v)) {
+		cli_say(c, "  %-36s %s", "  %-36s %s", prefix, json_is_true(v) ? "true" : "false");
+	}
+}
+
+static const char *const read_sections[] = {
+	"issuer", "holder", "validity", "addresses", "contacts", "social", "documents", "clinical",
+	"allergies", "immunisations",
+};
+
 int
 cli_cmd_read(cli_t *c, int argc, char **argv)
 {
-	hc_patient_t p;
-	int rc, all = argc == 2 && strcmp(argv[1], "--all") == 0;
+	hc_issue_profile_t *p = NULL;
+	const char *section = NULL;
+	json_t *root = NULL, *part;
+	char *text = NULL;
+	size_t k;
+	int rc, all = 0;
 
-	if (argc > 2 || (argc == 2 && !all))
-		return cli_usage(c, "read [--all]");
+	if (argc == 2 && strcmp(argv[1], "--all") == 0) {
+		all = 1;
+	} else if (argc == 2) {
+		for (k = 0; k < sizeof(read_sections) / sizeof(read_sections[0]); k++)
+			if (strcmp(argv[1], read_sections[k]) == 0)
+				section = read_sections[k];
+		if (section == NULL)
+			return cli_usage(c, "read [--all | issuer|holder|validity|addresses|contacts|social|"
+			    "documents|clinical|allergies|immunisations]");
+		all = strcmp(section, "issuer") != 0 && strcmp(section, "holder") != 0 &&
+		    strcmp(section, "validity") != 0;
+	} else if (argc != 1) {
+		return cli_usage(c, "read [--all | SECTION]");
+	}
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK)
 		return rc;
-	memset(&p, 0, sizeof(p));
-	if ((rc = hc_read_issuer(c->card, &p.issuer)) != HC_OK ||
-	    (rc = hc_read_cardholder(c->card, &p.holder)) != HC_OK ||
-	    (rc = hc_read_validity(c->card, &p.validity)) != HC_OK)
-		return cli_fail(c, rc, card_detail(c));
-	memset(p.outpatient_index, 0xFF, sizeof(p.outpatient_index));
-	if (all) {
-		int n = 0;
-		uint8_t idx[HC_VISIT_MAX_SLOTS];
-		if ((rc = hc_read_clinical(c->card, &p.clinical)) != HC_OK ||
-		    (rc = hc_read_allergies(c->card, p.allergies, &p.n_allergies)) != HC_OK ||
-		    (rc = hc_visit_read_index(c->card, HC_VISIT_OUTPATIENT, idx, &n)) != HC_OK)
-			return cli_fail(c, rc, card_detail(c));
-		p.clinical_read = 1;
-		memcpy(p.outpatient_index, idx, sizeof(p.outpatient_index));
+	if ((rc = hc_flow_read_profile(c->card, all, &p)) != HC_OK)
+		return cli_fail(c, rc, hc_card_error_detail(c->card));
+	text = hc_issue_profile_to_json(p);
+	hc_issue_profile_free(&p);
+	if (text == NULL || (root = json_loads(text, 0, NULL)) == NULL) {
+		free(text);
+		return cli_fail(c, HC_ERR_NO_MEMORY, NULL);
 	}
-	show_patient(c, &p);
+	free(text);
+	json_object_del(root, "ledger");   /* issuance setting, not card data */
+	part = section != NULL ? json_object_get(root, section) : root;
+	if (part == NULL)
+		part = json_array();    /* an empty cyclic file */
+	else
+		json_incref(part);
+	say_flat(c, section != NULL ? section : "", part);
+	cli_jset(c, section != NULL ? section : "card", part);
+	json_decref(root);
 	return CLI_EXIT_OK;
 }

@@ -16,7 +16,7 @@ static const cli_cmd_t commands[] = {
 	  "列出读卡器及其中的卡" },
 	{ "status", cli_cmd_status, "status", "card number, life cycle, blacklist state, SAM",
 	  "卡号、生命周期、黑名单状态、SAM" },
-	{ "read", cli_cmd_read, "read [--all]", "read the cardholder's data",
+	{ "read", cli_cmd_read, "read [--all | SECTION]", "read the cardholder's data",
 	  "读取持卡人信息" },
 	{ "register", cli_cmd_register, "register", "register a patient (挂号)", "挂号" },
 	{ "charge", cli_cmd_charge, "charge AMOUNT [--fund X --account Y] [--ed --pin PIN] [--visit FILE]",

@@ -28,6 +28,24 @@ jq_is '"error"' HC_ERR_CONDITIONS_OF_USE
 expect 0 hcard --json status
 jq_is '"blacklist"' none
 
+step "read the card back: what was issued, in the profile format"
+expect 0 hcard --json read --all
+"$PY" - "$data/zhangsan.json" "$T/out" <<'PYEOF' || fail "the card differs from the profile"
+import json, sys
+want = json.load(open(sys.argv[1]))
+card = json.load(open(sys.argv[2]))["card"]
+for sec in ("holder", "addresses", "social", "documents", "clinical"):
+    for k, v in want[sec].items():
+        assert card[sec][k] == v, (sec, k, card[sec].get(k), v)
+assert card["contacts"][0] == want["contacts"][0], card["contacts"]
+assert card["allergies"] == want["allergies"], card["allergies"]
+assert card["validity"]["expiry"] == want["validity"]["expiry"]
+assert card["issuer"]["name"] == want["issuer"]["name"]
+PYEOF
+expect 0 hcard --json read holder
+jq_is '"holder"]["id_number"' 110101199003071233
+expect 1 hcard read photos
+
 step "register"
 expect 0 hcard --json register
 jq_is '"patient"]["name"' 张三
