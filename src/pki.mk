@@ -1,1 +1,3 @@
-# libhcard sources of the pki area: src_libhcard_la_SOURCES += ...
+# libhcard sources of the pki area: the PKI application (pki.md), include/hcard_pki.h
+include_HEADERS += include/hcard_pki.h
+src_libhcard_la_SOURCES += src/pki.c
