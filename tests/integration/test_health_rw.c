@@ -13,6 +13,8 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "src/health_io.h"
+#include "src/profile.h"
 #include "test_health_util.h"
 
 static void
@@ -474,6 +476,36 @@ test_reset_redo(void **state)
 	henv_close(&e);
 }
 
+/* The card holds bytes the profile does not allow (written raw, past the codecs): reads give
+ * a clear error naming the field, and a card pulled mid-session is reported, not retried. */
+static void
+test_malformed_and_pulled(void **state)
+{
+	henv_t e;
+	hc_cardholder_t ch;
+	hc_validity_t v;
+	static const uint8_t feb30[] = { 0x14, 0x04, 0x20, 0x24, 0x02, 0x30 };
+	uint8_t bad_name[32] = { 0x11, 0x1E, 0xD5, 0x20 };      /* a GBK lead byte, then a space */
+	const hc_file_def_t *ef06 = hc_profile_file(HC_FILE_DDF1_EF06);
+
+	(void)state;
+	henv_open(&e, NULL);
+	assert_int_equal(hc_read_cardholder(e.card, &ch), HC_OK);
+	assert_int_equal(hc_io_update_element(e.card, ef06, feb30, sizeof(feb30)), HC_OK);
+	assert_int_equal(hc_read_cardholder(e.card, &ch), HC_ERR_MALFORMED_RESPONSE);
+	assert_non_null(strstr(hc_card_error_detail(e.card), "birth date"));
+	assert_int_equal(hc_io_update_element(e.card, ef06, bad_name, sizeof(bad_name)), HC_OK);
+	assert_int_equal(hc_read_cardholder(e.card, &ch), HC_ERR_MALFORMED_RESPONSE);
+	assert_non_null(strstr(hc_card_error_detail(e.card), "name"));
+	henv_close(&e);
+
+	henv_open(&e, NULL);
+	assert_int_equal(henv_ctl("tear 0 1 before"), 0);
+	assert_int_equal(hc_read_validity(e.card, &v), HC_ERR_CARD_REMOVED);
+	henv_close(&e);
+	assert_int_equal(henv_ctl("insert 0"), 0);
+}
+
 int
 main(void)
 {
@@ -487,6 +519,7 @@ main(void)
 		cmocka_unit_test(test_apdu_counts),
 		cmocka_unit_test(test_short_apdu_chip),
 		cmocka_unit_test(test_reset_redo),
+		cmocka_unit_test(test_malformed_and_pulled),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -228,6 +228,30 @@ test_config(void **state)
 	assert_null(ctx);
 }
 
+/* No reader configured: the SAM is found by its EF0015, the user card reader is the other. */
+static void
+test_autodetect(void **state)
+{
+	char card[256], sam[256];
+	henv_t e;
+	hc_sam_info_t info;
+
+	(void)state;
+	snprintf(card, sizeof(card), "%s", getenv("HCARD_CARD_READER"));
+	snprintf(sam, sizeof(sam), "%s", getenv("HCARD_SAM_READER"));
+	unsetenv("HCARD_CARD_READER");
+	unsetenv("HCARD_SAM_READER");
+	henv_open(&e, NULL);
+	assert_string_equal(hc_terminal_card_reader(e.term), card);
+	assert_int_equal(hc_terminal_sam_info(e.term, &info), HC_OK);
+	assert_int_equal(info.type, 5);
+	assert_string_equal(info.serial, "SIM0000001");
+	assert_int_equal(hc_card_authenticate(e.card), HC_OK);
+	henv_close(&e);
+	setenv("HCARD_CARD_READER", card, 1);
+	setenv("HCARD_SAM_READER", sam, 1);
+}
+
 int
 main(void)
 {
@@ -235,6 +259,7 @@ main(void)
 		cmocka_unit_test(test_config),
 		cmocka_unit_test(test_no_service),
 		cmocka_unit_test(test_genuine),
+		cmocka_unit_test(test_autodetect),
 		cmocka_unit_test(test_counterfeit),
 		cmocka_unit_test(test_sam_type1),
 		cmocka_unit_test(test_sam_type3),
