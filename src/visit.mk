@@ -7,3 +7,5 @@ src_libhcard_la_SOURCES += \
 	src/record_codec.h src/record_codec.c src/record_codec_text.c \
 	src/cert.h src/cert.c \
 	src/visit_sign.h src/visit_sign.c
+src_libhcard_la_SOURCES += \
+	src/visit_card.h src/visit_int.h src/visit_io.c src/visit.c src/visit_write.c

@@ -17,6 +17,22 @@ tests_unit_test_visit_cert_SOURCES = tests/unit/test_visit_cert.c
 tests_unit_test_visit_cert_CFLAGS = $(HC_VISIT_TEST_CFLAGS)
 tests_unit_test_visit_cert_LDADD = $(HC_VISIT_TEST_LIBS)
 
+# integration: through pcscd + vpcd + hcard-sim (run under tests/harness/with-sim)
+check_PROGRAMS += tests/integration/test_visit_card
+TESTS += tests/integration/test_visit_card
+tests_integration_test_visit_card_SOURCES = tests/integration/test_visit_card.c \
+	tests/integration/test_visit_util.c tests/integration/test_visit_util.h
+tests_integration_test_visit_card_CFLAGS = $(HC_VISIT_TEST_CFLAGS)
+tests_integration_test_visit_card_LDADD = $(HC_VISIT_TEST_LIBS)
+
+# benchmark (make bench): visit record write/read through pcscd + hcard-sim
+EXTRA_PROGRAMS += tests/bench/visit_rw
+HC_BENCH += tests/bench/visit_rw
+CLEANFILES += tests/bench/visit_rw
+tests_bench_visit_rw_SOURCES = tests/bench/visit_rw.c
+tests_bench_visit_rw_CFLAGS = $(AM_CFLAGS)
+tests_bench_visit_rw_LDADD = src/libhcard.la
+
 # fuzz target: record and certificate bytes from the card (corpus replayed in make check)
 HC_VISIT_FUZZ_SOURCES = src/visit_items.c src/visit_table.c src/record_codec.c \
 	src/record_codec_text.c src/cert.c src/codec.c
