@@ -63,6 +63,11 @@ expect 0 hcard --json register
 jq_is '"patient"]["outpatient_records"' 1
 expect 5 hcard --json charge 200.00
 jq_is '"error"' HC_ERR_INSUFFICIENT_BALANCE
+expect 0 hcard --json load 150.00
+jq_is '"balance"' 244.03
+expect 0 hcard --json charge 200.00
+jq_is '"balance"' 44.03
+expect 3 env HCARD_ISSUER_KEYS=/nonexistent "$hcard" load 1.00
 expect 4 hcard charge 10.00 --fund 20.00
 
 step "cardholder PIN: wrong, then right from stdin, then changed"
@@ -89,8 +94,13 @@ jq_is '"blocked_on_card"' 2
 expect 2 hcard charge 1.00
 expect 2 hcard unblock                       # still on the blacklist
 
-step "found again: unblock, register works"
+step "found again: unblock, register works; block and unblock by hand"
 expect 0 hcard lost found 110101199003071233
+expect 0 hcard unblock
+expect 0 hcard block
+[ "$(blocked_dfs "$HCARD_SIM_IMAGE_CARD" temporary)" -eq 3 ] || fail "hcard block did not block"
+expect 2 hcard --json register
+jq_is '"error"' HC_ERR_APP_BLOCKED
 expect 0 hcard unblock
 [ "$(blocked_dfs "$HCARD_SIM_IMAGE_CARD" temporary)" -eq 0 ] || fail "still blocked in the card image"
 expect 0 hcard register
