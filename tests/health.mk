@@ -14,6 +14,11 @@ tests_unit_test_idnum_LDADD = $(CMOCKA_LIBS)
 tests_unit_test_profile_SOURCES = tests/unit/test_profile.c src/profile.c src/profile.h
 tests_unit_test_profile_CFLAGS = $(HC_HEALTH_UNIT_CFLAGS)
 tests_unit_test_profile_LDADD = $(CMOCKA_LIBS)
+check_PROGRAMS += tests/unit/test_conf
+TESTS += tests/unit/test_conf
+tests_unit_test_conf_SOURCES = tests/unit/test_conf.c src/config.c src/conf.h
+tests_unit_test_conf_CFLAGS = $(HC_HEALTH_UNIT_CFLAGS)
+tests_unit_test_conf_LDADD = $(CMOCKA_LIBS)
 
 # Card tests through pcscd + vpcd + hcard-sim (run inside tests/harness/with-sim).
 HC_HEALTH_IT_SOURCES = tests/integration/test_health_util.c tests/integration/test_health_util.h
