@@ -186,8 +186,6 @@ test_concurrent(void **state)
 	(void)state;
 	bal0 = pbalance(&env, HC_LEDGER_EP);
 	penv_close(&env);
-	/* hc_terminal_open expects the SAM's MF current (see doc/purse.md) */
-	assert_int_equal(pctl("reset 1", NULL, 0), 0);
 	assert_int_equal(pipe(go), 0);
 	if ((p1 = fork()) == 0)
 		charger(go[0], 11, 5);
@@ -206,7 +204,6 @@ test_concurrent(void **state)
 	print_message("concurrent: %d and %d charges went through\n", s1, s2);
 	assert_true(s1 <= 5 && s2 <= 5);
 	assert_true(s1 >= 1 && s2 >= 1 && s1 + s2 >= 5);
-	assert_int_equal(pctl("reset 1", NULL, 0), 0);
 	penv_open(&env);
 	assert_int_equal(pbalance(&env, HC_LEDGER_EP), bal0 - 11 * s1 - 13 * s2);
 	assert_int_equal(open_count(), 0);

@@ -128,8 +128,6 @@ penv_reopen_terminal(penv_t *e)
 	hc_purse_free(&e->purse);
 	hc_card_close(&e->card);
 	hc_terminal_close(&e->term);
-	/* hc_terminal_open expects the SAM's MF current; the PSAM application was left current */
-	(void)pctl("reset 1", NULL, 0);
 	if (open_terminal(e) != HC_OK || open_card(e) != HC_OK)
 		fail_msg("reopening the terminal failed");
 }
