@@ -129,6 +129,18 @@ python3_check 'len([e for e in d["entries"] if e["kind"] == "register"]) >= 4'
 python3_check 'any(e["kind"] == "refused" for e in d["entries"])'
 python3_check 'any(e["kind"] == "charge" and e["who"] == "desk1" and e["issue_serial"] == "0000000001" and e["charge_state"] == "completed" for e in d["entries"])'
 
+step "an expired card is refused (issued on the household register with a past expiry)"
+blank_card old2020 4843415244000222
+swap_card "$T/old2020.img"
+sed 's/"expiry": "20361231"/"expiry": "20250101"/' "$data/child.json" > "$T/child-2020.json"
+expect 2 hcard --json issue "$T/child-2020.json"       # today: the expiry is past
+jq_is '"error"' HC_ERR_CARD_EXPIRED
+expect 0 hcard --today 20200101 --json issue "$T/child-2020.json"
+expect 2 hcard --json register
+jq_is '"error"' HC_ERR_CARD_EXPIRED
+expect 0 hcard --json journal --card 110105201806150029
+python3_check 'any(e["kind"] == "refused" and e["result"] == "HC_ERR_CARD_EXPIRED" for e in d["entries"])'
+
 step "a type 3 SAM (hospital): refuses the lost card without blocking it; cannot issue"
 "$HCARD_SIM" factory --type sam --sam-type 3 --sam-serial SIM0000003 --out "$T/sam3.img" \
 	>"$T/ctl.log" 2>&1 || fail "factory: $(cat "$T/ctl.log")"
