@@ -275,6 +275,14 @@ hc_session_run(hc_card_t *card, int (*op)(hc_card_t *card, void *arg), void *arg
 	return rc;
 }
 
+static int
+ef05_ok(const hc_tlv_t *tlv, void *arg)
+{
+	(void)tlv;
+	(void)arg;
+	return 0;
+}
+
 /* EF05 tag 57 (city code) and tag 08 (card number) from the cached EF05. */
 static int
 parse_ef05(hc_card_t *card)
@@ -282,6 +290,10 @@ parse_ef05(hc_card_t *card)
 	hc_tlv_t t;
 	size_t n;
 
+	if (hc_stlv_walk(card->ef05, card->ef05_len, ef05_ok, NULL) != 0) {
+		hc_session_set_detail(card, "DDF1/EF05: malformed records");
+		return HC_ERR_MALFORMED_RESPONSE;
+	}
 	if (hc_stlv_find(card->ef05, card->ef05_len, 0x57, &t) != 0 || t.len != 3) {
 		hc_session_set_detail(card, "DDF1/EF05 has no city code (tag 57): not a health card?");
 		return HC_ERR_NOT_HEALTH_CARD;
@@ -350,25 +362,20 @@ card_factor(hc_card_t *card)
 	return HC_OK;
 }
 
-int
-hc_card_open(hc_terminal_t *term, hc_card_t **out)
+/* The session over an open card transport (takes ownership of io). */
+static int
+card_open_io(hc_terminal_t *term, hc_transport_t *io, hc_card_t **out)
 {
-	const hc_config_t *cfg;
+	const hc_config_t *cfg = hc_ctx_config(term->ctx);
 	hc_card_t *card = NULL;
-	int ret = HC_ERR_INVALID_ARGUMENT;
+	int ret = HC_ERR_NO_MEMORY;
 
-	if (term == NULL || out == NULL)
-		goto out;
-	*out = NULL;
-	cfg = hc_ctx_config(term->ctx);
-	ret = HC_ERR_NO_MEMORY;
-	if ((card = calloc(1, sizeof(*card))) == NULL || (card->resp = hc_resp_new()) == NULL)
-		goto out;
-	card->term = term;
-	if ((ret = hc_pcsc_connect(term->pcsc, term->card_reader, &card->io)) != HC_OK) {
-		hc_ctx_set_detail(term->ctx, "user card reader \"%s\": %s", term->card_reader, hc_strerror(ret));
+	if ((card = calloc(1, sizeof(*card))) == NULL || (card->resp = hc_resp_new()) == NULL) {
+		hc_transport_free(&io);
 		goto out;
 	}
+	card->term = term;
+	card->io = io;
 	card->atr_len = sizeof(card->atr);
 	if ((ret = hc_transport_get_atr(card->io, card->atr, &card->atr_len)) != HC_OK)
 		goto out;
@@ -395,6 +402,33 @@ hc_card_open(hc_terminal_t *term, hc_card_t **out)
 out:
 	hc_card_close(&card);
 	return ret;
+}
+
+int
+hc_card_open(hc_terminal_t *term, hc_card_t **out)
+{
+	hc_transport_t *io = NULL;
+	int ret;
+
+	if (term == NULL || out == NULL)
+		return HC_ERR_INVALID_ARGUMENT;
+	*out = NULL;
+	if ((ret = hc_pcsc_connect(term->pcsc, term->card_reader, &io)) != HC_OK) {
+		hc_ctx_set_detail(term->ctx, "user card reader \"%s\": %s", term->card_reader, hc_strerror(ret));
+		return ret;
+	}
+	return card_open_io(term, io, out);
+}
+
+int
+hc_card_open_io(hc_terminal_t *term, hc_transport_t *io, hc_card_t **out)
+{
+	if (term == NULL || io == NULL || out == NULL) {
+		hc_transport_free(&io);
+		return HC_ERR_INVALID_ARGUMENT;
+	}
+	*out = NULL;
+	return card_open_io(term, io, out);
 }
 
 void

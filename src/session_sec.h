@@ -47,4 +47,9 @@ const uint8_t *hc_session_ef05(const hc_card_t *card, size_t *len);
 /* Drops the EF05 cache (after writing EF05) and re-reads it. */
 int hc_session_reload_ef05(hc_card_t *card);
 
+/* Fault injection and tests: a terminal whose SAM is sam_io (an in-process transport; taken
+ * over), verifying pin when not NULL; and a session over card_io (taken over). */
+int hc_terminal_open_io(hc_ctx_t *ctx, hc_transport_t *sam_io, const char *pin, hc_terminal_t **out);
+int hc_card_open_io(hc_terminal_t *term, hc_transport_t *card_io, hc_card_t **out);
+
 #endif

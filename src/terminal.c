@@ -14,6 +14,7 @@
 #include "apdu/log.h"
 #include "apdu/sw.h"
 #include "src/context.h"
+#include "src/session_sec.h"
 
 #define MAX_READERS 16
 
@@ -299,6 +300,42 @@ hc_terminal_open(hc_ctx_t *ctx, const hc_terminal_opts_t *opts, hc_terminal_t **
 out:
 	hc_resp_free(&resp);
 	free(rd);
+	hc_terminal_close(&t);
+	return ret;
+}
+
+int
+hc_terminal_open_io(hc_ctx_t *ctx, hc_transport_t *sam_io, const char *pin, hc_terminal_t **out)
+{
+	hc_terminal_t *t = NULL;
+	hc_resp_t *resp = NULL;
+	int ret = HC_ERR_INVALID_ARGUMENT;
+
+	if (ctx == NULL || sam_io == NULL || out == NULL)
+		goto out;
+	*out = NULL;
+	ret = HC_ERR_NO_MEMORY;
+	if ((t = calloc(1, sizeof(*t))) == NULL || (resp = hc_resp_new()) == NULL)
+		goto out;
+	t->ctx = ctx;
+	t->psam = &t->sam;
+	t->sam.io = sam_io;
+	sam_io = NULL;
+	snprintf(t->card_reader, sizeof(t->card_reader), "%s", "in-process");
+	snprintf(t->sam.reader, sizeof(t->sam.reader), "%s", "in-process");
+	if ((ret = read_sam_public(&t->sam, resp, &t->info)) != HC_OK)
+		goto out;
+	t->have_info = 1;
+	if (pin != NULL && (ret = hc_terminal_verify_sam_pin(t, pin, NULL)) != HC_OK)
+		goto out;
+	if (t->sam.pin_verified && (ret = hc_terminal_sam_select(t, &t->sam, HC_SAM_APP_HEALTH, resp)) != HC_OK)
+		goto out;
+	*out = t;
+	t = NULL;
+	ret = HC_OK;
+out:
+	hc_transport_free(&sam_io);
+	hc_resp_free(&resp);
 	hc_terminal_close(&t);
 	return ret;
 }

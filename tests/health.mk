@@ -20,6 +20,13 @@ tests_unit_test_conf_SOURCES = tests/unit/test_conf.c src/config.c src/conf.h
 tests_unit_test_conf_CFLAGS = $(HC_HEALTH_UNIT_CFLAGS)
 tests_unit_test_conf_LDADD = $(CMOCKA_LIBS)
 
+# The session against in-process fakes of the card and the SAM (fault injection).
+check_PROGRAMS += tests/unit/test_session
+TESTS += tests/unit/test_session
+tests_unit_test_session_SOURCES = tests/unit/test_session.c
+tests_unit_test_session_CFLAGS = $(HC_HEALTH_UNIT_CFLAGS)
+tests_unit_test_session_LDADD = src/libhcard.la $(CMOCKA_LIBS)
+
 # Card tests through pcscd + vpcd + hcard-sim (run inside tests/harness/with-sim).
 HC_HEALTH_IT_SOURCES = tests/integration/test_health_util.c tests/integration/test_health_util.h
 HC_HEALTH_IT_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
