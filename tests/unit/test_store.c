@@ -413,6 +413,66 @@ test_sync(void **state)
 	hc_store_close(&remote);
 }
 
+/* Four processes write the store at once: every blacklist change gets its own version and
+ * every journal entry arrives (SQLite: BEGIN IMMEDIATE + busy timeout; PostgreSQL: sequence). */
+static void
+test_concurrent_writers(void **state)
+{
+	enum { PROCS = 4, EACH = 25 };
+	hc_store_t *st = open_or_fail(uri);
+	hc_bl_entry_t *list;
+	char prefix[19];
+	int64_t v0 = 0;
+	size_t n = 0, k, j, mine = 0;
+	int p, status;
+
+	(void)state;
+	card_number(prefix);
+	prefix[12] = '\0';
+	assert_int_equal(hc_store_bl_max_version(st, &v0), HC_OK);
+	hc_store_close(&st);
+	for (p = 0; p < PROCS; p++) {
+		pid_t pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0) {
+			hc_store_t *c = NULL;
+			hc_bl_entry_t e;
+			int i;
+			if (hc_store_open(uri, &c) != HC_OK)
+				_exit(2);
+			for (i = 0; i < EACH; i++) {
+				memset(&e, 0, sizeof(e));
+				snprintf(e.card_number, sizeof(e.card_number), "%s%d%05d", prefix, p, i);
+				snprintf(e.issue_serial, sizeof(e.issue_serial), "C");
+				e.state = HC_BL_LOST;
+				if (hc_store_bl_set(c, &e) != HC_OK)
+					_exit(3);
+			}
+			hc_store_close(&c);
+			_exit(0);
+		}
+	}
+	for (p = 0; p < PROCS; p++) {
+		assert_true(wait(&status) > 0);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	st = open_or_fail(uri);
+	list = calloc(4096, sizeof(*list));
+	assert_non_null(list);
+	assert_int_equal(hc_store_bl_changes(st, v0, list, 4096, &n), HC_OK);
+	for (k = 0; k < n; k++) {
+		if (strncmp(list[k].card_number, prefix, strlen(prefix)) != 0)
+			continue;
+		mine++;
+		for (j = k + 1; j < n; j++)
+			assert_true(list[j].version != list[k].version);
+	}
+	assert_int_equal(mine, PROCS * EACH);
+	free(list);
+	hc_store_close(&st);
+}
+
 static void
 test_unreachable(void **state)
 {
@@ -437,6 +497,7 @@ main(void)
 		cmocka_unit_test(test_blacklist),
 		cmocka_unit_test(test_archive),
 		cmocka_unit_test(test_sync),
+		cmocka_unit_test(test_concurrent_writers),
 		cmocka_unit_test(test_unreachable),
 	};
 	char cmd[300];
