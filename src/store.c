@@ -249,11 +249,13 @@ hc_store_open(const char *uri, hc_store_t **out)
 		if ((rc = default_path(path, sizeof(path))) != HC_OK)
 			goto out;
 		rc = hc_store_sqlite_open(path, st);
+	} else if (strncmp(uri, "sqlite:", 7) == 0) {
+		rc = hc_store_sqlite_open(uri + 7, st);
 	} else if (strncmp(uri, "postgresql://", 13) == 0 || strncmp(uri, "postgres://", 11) == 0 ||
 	    strchr(uri, '=') != NULL) {
-		rc = hc_store_pg_open(uri, st);
+		rc = hc_store_pg_open(uri, st);   /* a libpq URI or "key=value" conninfo */
 	} else {
-		rc = hc_store_sqlite_open(strncmp(uri, "sqlite:", 7) == 0 ? uri + 7 : uri, st);
+		rc = hc_store_sqlite_open(uri, st);
 	}
 	if (rc != HC_OK)
 		goto out;
