@@ -5,8 +5,8 @@ HC_VISIT_TEST_LIBS = src/libhcard.la crypto/libhccrypto.la apdu/libhcapdu.la $(C
 # unit: generated table, codec, certificates and signatures (pure functions)
 check_PROGRAMS += tests/unit/test_visit_table tests/unit/test_visit_codec tests/unit/test_visit_cert
 TESTS += tests/unit/test_visit_table tests/unit/test_visit_codec tests/unit/test_visit_cert \
-	tests/unit/test_visit_table.sh
-EXTRA_DIST += tests/unit/test_visit_table.sh scripts/gen-visit-table
+	tests/unit/test_visit_table_csv.sh
+EXTRA_DIST += tests/unit/test_visit_table_csv.sh scripts/gen-visit-table
 tests_unit_test_visit_table_SOURCES = tests/unit/test_visit_table.c
 tests_unit_test_visit_table_CFLAGS = $(HC_VISIT_TEST_CFLAGS)
 tests_unit_test_visit_table_LDADD = $(HC_VISIT_TEST_LIBS)
