@@ -80,6 +80,15 @@ def no_event(lib):
     return False
 
 
+def wait_token(lib, slot, present):
+    """Slot events (blocking) until the token is there (or gone); bounded."""
+    for _ in range(10):
+        if (slot in lib.getSlotList(tokenPresent=True)) == present:
+            return True
+        lib.waitForSlotEvent()
+    return False
+
+
 def token_flags(lib, slot):
     return lib.getTokenInfo(slot).flags
 
@@ -206,6 +215,17 @@ s.login(PIN)
 check("login again after the reset and sign with the same key handle",
       len(s.sign(key1, bytes(32), PyKCS11.Mechanism(PyKCS11.CKM_ECDSA))) == 64)
 s.logout()
+
+# --- the card pulled in the middle of a signature (simulator tear before the 2nd APDU) ---------
+s.login(PIN)
+key1 = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY), (PyKCS11.CKA_ID, (1,))])[0]
+ctl("tear", "0", "2", "before")
+expect_rv("signature interrupted by the card pulled", PyKCS11.CKR_DEVICE_REMOVED,
+          lambda: s.sign(key1, bytes(32), PyKCS11.Mechanism(PyKCS11.CKM_ECDSA)))
+expect_rv("the session went with the card", PyKCS11.CKR_SESSION_HANDLE_INVALID, s.getSessionInfo)
+ctl("insert", "0", os.environ["HCARD_SIM_IMAGE_CARD"])
+check("the card is back (slot events)", wait_token(lib, slot, True))
+s = lib.openSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION)
 
 # --- PIN counters to lock-out (purse.md: 3 tries) -------------------------------------------------
 expect_rv("wrong PIN 1", PyKCS11.CKR_PIN_INCORRECT, s.login, "654321")
