@@ -16,7 +16,7 @@ enum {
 	CLI_EXIT_OK = 0,
 	CLI_EXIT_USAGE = 1,       /* bad command line */
 	CLI_EXIT_REFUSED = 2,     /* the card is refused: blacklisted, expired, not genuine, blocked */
-	CLI_EXIT_SETUP = 3,       /* pcscd, reader, card, SAM or configuration missing or wrong */
+	CLI_EXIT_SETUP = 3,       /* pcscd, reader, card, SAM, configuration or a local file */
 	CLI_EXIT_DATA = 4,        /* invalid input: profile, ID number, text, amount, PIN format */
 	CLI_EXIT_CARD = 5,        /* the card said no: wrong PIN, balance, limits, pending charge */
 	CLI_EXIT_STORE = 6,       /* journal / blacklist store failed or unreachable */

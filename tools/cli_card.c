@@ -219,6 +219,9 @@ cli_cmd_register(cli_t *c, int argc, char **argv)
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK ||
 	    (rc = cli_need_trust(c)) != CLI_EXIT_OK)
 		return rc;
+	if (c->trust == NULL)
+		return cli_fail(c, HC_ERR_CONFIG, c->zh ? "没有信任根：用 --trust FILE 或 hcard.conf 的 trust_anchor 指定" :
+		    "no trust anchor: give --trust FILE or trust_anchor in hcard.conf");
 	cli_env(c, &env);
 	rc = hc_flow_register(c->card, &env, &r);
 	cli_jset_str(c, "entry_id", r.entry_id);

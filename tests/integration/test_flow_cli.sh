@@ -168,6 +168,8 @@ grep -q "卡号" "$T/out" || fail "no Chinese output"
 expect 0 env LANG=C "$hcard" status
 grep -q "Card:" "$T/out" || fail "no English output"
 expect 3 hcard --reader "NO SUCH READER" status
+expect 3 env -u HCARD_TRUST "$hcard" register
+grep -q "trust" "$T/err" || fail "the missing trust anchor is not named"
 
 step "doctor and readers"
 expect 0 hcard --json doctor
