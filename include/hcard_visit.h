@@ -141,8 +141,8 @@ void hc_trust_free(hc_trust_t **trust);
 int hc_trust_add(hc_trust_t *trust, const uint8_t ca_id[4], const uint8_t pub[64]);
 /* Loads a trust file: one CA per line, "CAID-HEX8 PUBKEY-HEX128"; a simulator key-set file
  * also works ("ca.id HEX8" and "ca.pub HEX128" lines, its other "name.x" lines skipped).
- * Blank lines and lines starting with '#' are ignored. A malformed line or no complete root
- * key: HC_ERR_CONFIG; unreadable: HC_ERR_IO. */
+ * Blank lines and lines starting with '#' are ignored. A missing file, a malformed line or
+ * no complete root key: HC_ERR_CONFIG; a file that exists but cannot be read: HC_ERR_IO. */
 int hc_trust_load(hc_trust_t *trust, const char *path);
 
 /* --- card operations (DF03, through the card session) ----------------------------------- */

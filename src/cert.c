@@ -108,8 +108,10 @@ hc_trust_load(hc_trust_t *trust, const char *path)
 		goto out;
 	f = fopen(path, "r");
 	if (f == NULL) {
-		hc_log_error("%s: %s", path, strerror(errno));
-		rc = HC_ERR_IO;
+		/* a trust anchor that is not there is a configuration error (hcard.conf
+		 * trust_anchor); other failures to read it are I/O errors */
+		hc_log_error("trust anchor %s: %s", path, strerror(errno));
+		rc = errno == ENOENT || errno == ENOTDIR ? HC_ERR_CONFIG : HC_ERR_IO;
 		goto out;
 	}
 	rc = HC_ERR_CONFIG;

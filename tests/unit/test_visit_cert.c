@@ -351,8 +351,10 @@ test_trust_file(void **state)
 	fprintf(fp, "ca.id 43413031\n");
 	fclose(fp);
 	assert_int_equal(hc_trust_load(t, path), HC_ERR_CONFIG);
+	/* unreadable (a directory), missing */
+	assert_int_equal(hc_trust_load(t, "/"), HC_ERR_IO);
 	assert_int_equal(unlink(path), 0);
-	assert_int_equal(hc_trust_load(t, path), HC_ERR_IO);
+	assert_int_equal(hc_trust_load(t, path), HC_ERR_CONFIG);
 	hc_trust_free(&t);
 }
 
