@@ -136,6 +136,11 @@ int hc_flow_report(const hc_flow_env_t *env, const char *card_number, const char
 int hc_flow_card_state(const hc_flow_env_t *env, const char *card_number, const char *issue_serial,
     int *state, char who[33], int64_t *when);
 
+/* The blacklist check every flow makes, for the faces' direct purse operations (load, PIN):
+ * HC_ERR_BLACKLISTED (journaled as refused) for a lost, replaced or revoked card; *state (may
+ * be NULL) gets HC_CARD_*. A blank card passes. */
+int hc_flow_check_card(hc_card_t *card, const hc_flow_env_t *env, int *state);
+
 /* ---- issue (发卡) with a type 5 SAM ---- */
 
 /* An issuance profile: the cardholder's data as JSON (UTF-8), doc/flows.md. */

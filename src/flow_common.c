@@ -76,3 +76,29 @@ hc_flow_journal(const hc_flow_env_t *env, hc_card_t *card, hc_journal_kind_t kin
 		snprintf(entry_id, 37, "%s", rc == HC_OK ? e.entry_id : "");
 	return rc;
 }
+
+int
+hc_flow_check_card(hc_card_t *card, const hc_flow_env_t *env, int *state)
+{
+	hc_issuer_t is;
+	hc_bl_entry_t bl;
+	int rc;
+
+	if (state != NULL)
+		*state = HC_CARD_OK;
+	if (card == NULL || env == NULL || env->store == NULL)
+		return HC_ERR_INVALID_ARGUMENT;
+	if ((rc = hc_read_issuer(card, &is)) != HC_OK)
+		return rc;
+	if (is.card_number[0] == '\0')
+		return HC_OK;            /* blank: nothing to be blacklisted yet */
+	if ((rc = hc_store_bl_get(env->store, is.card_number, is.issue_serial, &bl)) != HC_OK)
+		return rc;
+	if (state != NULL)
+		*state = (int)bl.state;
+	if (!hc_bl_refused(bl.state))
+		return HC_OK;
+	(void)hc_flow_journal(env, card, HC_JOURNAL_REFUSED, is.card_number, is.issue_serial,
+	    HC_ERR_BLACKLISTED, "{\"refused\":\"purse\"}", NULL);
+	return HC_ERR_BLACKLISTED;
+}

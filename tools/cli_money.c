@@ -231,6 +231,12 @@ cli_cmd_load(cli_t *c, int argc, char **argv)
 		return rc;
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
 		return rc;
+	{
+		hc_flow_env_t env;
+		cli_env(c, &env);
+		if ((rc = hc_flow_check_card(c->card, &env, NULL)) != HC_OK)
+			return cli_fail(c, rc, hc_card_error_detail(c->card));
+	}
 	if ((rc = hc_purse_issuer_open(c->issuer_keys, &is)) != HC_OK)
 		return cli_fail(c, rc, "issuer key set (--issuer-keys)");
 	if ((rc = hc_purse_open(c->card, c->store, &p)) == HC_OK)
@@ -269,8 +275,14 @@ cli_cmd_pin(cli_t *c, int argc, char **argv)
 	}
 	if (i != argc || pin == NULL || (change && new_pin == NULL))
 		return cli_usage(c, "pin verify --pin PIN | pin change --pin OLD --new-pin NEW");
-	if ((rc = cli_need_card(c)) != CLI_EXIT_OK)
+	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
 		return rc;
+	{
+		hc_flow_env_t env;
+		cli_env(c, &env);
+		if ((rc = hc_flow_check_card(c->card, &env, NULL)) != HC_OK)
+			return cli_fail(c, rc, NULL);
+	}
 	if ((rc = hc_purse_open(c->card, NULL, &p)) == HC_OK)
 		rc = change ? hc_purse_change_pin(p, pin, new_pin, &tries) :
 		    hc_purse_verify_pin(p, pin, &tries);

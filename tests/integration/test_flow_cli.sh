@@ -92,6 +92,8 @@ jq_is '"blocked_on_card"' 1
 expect 2 hcard --json register
 jq_is '"blocked_on_card"' 2
 expect 2 hcard charge 1.00
+expect 2 hcard load 1.00
+expect 2 hcard pin verify --pin 24681357
 expect 2 hcard unblock                       # still on the blacklist
 
 step "found again: unblock, register works; block and unblock by hand"
