@@ -462,10 +462,6 @@ test_short_apdu(void **state)
 	        getenv("top_srcdir"));
 	fclose(f);
 	venv_close(&env);
-	/* the closed terminal left the SAM's DF01 current; hc_terminal_open expects the MF
-	 * after connecting (reported to the health area), so reset the SAM as a new session of
-	 * the reader would */
-	venv_ctl("reset 1");
 	venv_open_conf(&env, conf);
 
 	measure(NULL, NULL, NULL, NULL);
