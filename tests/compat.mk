@@ -12,7 +12,8 @@ tests_unit_test_compat_errmap_LDADD = src/libhcard.la $(CMOCKA_LIBS)
 check_PROGRAMS += tests/integration/test_compat_his
 TESTS += tests/integration/test_compat_his tests/unit/test_compat_symbols.sh
 EXTRA_DIST += tests/unit/test_compat_symbols.sh
-tests_integration_test_compat_his_SOURCES = tests/integration/test_compat_his.c
+tests_integration_test_compat_his_SOURCES = tests/integration/test_compat_his.c \
+	tests/integration/test_compat_util.c tests/integration/test_compat_util.h
 tests_integration_test_compat_his_CFLAGS = $(HC_COMPAT_TEST_CFLAGS) -pthread
 tests_integration_test_compat_his_LDFLAGS = -pthread
 tests_integration_test_compat_his_LDADD = compat/libwsbrw.la src/libhcard.la $(CMOCKA_LIBS)

@@ -24,6 +24,7 @@
 #include "hcard.h"
 #include "hcard_health.h"
 #include "hcard_visit.h"
+#include "tests/integration/test_compat_util.h"
 
 /* GBK bytes of the test's text (independent of any converter) */
 #define GBK_ZHANGSAN "\xD5\xC5\xC8\xFD"                       /* 张三 */
@@ -38,84 +39,6 @@
 #define ID_NUMBER "11010519491231002X"                        /* GB 11643 example */
 
 static HANDLE dev;
-
-/* --- helpers ---------------------------------------------------------------------------- */
-
-static void
-nap(void)
-{
-	struct timespec ts = { 0, 100 * 1000 * 1000 };
-
-	nanosleep(&ts, NULL);
-}
-
-/* One control command to the simulator; the answer line without "ok ". */
-static const char *
-sim_ctl(const char *args)
-{
-	static char answer[256];
-	char cmd[1024];
-	const char *sim = getenv("HCARD_SIM"), *ctl = getenv("HCARD_SIM_CONTROL");
-	FILE *p;
-
-	assert_non_null(sim);
-	assert_non_null(ctl);
-	snprintf(cmd, sizeof(cmd), "'%s' ctl '%s' %s", sim, ctl, args);
-	assert_non_null(p = popen(cmd, "r"));
-	if (fgets(answer, sizeof(answer), p) == NULL)
-		answer[0] = '\0';
-	assert_int_equal(pclose(p), 0);
-	if (strncmp(answer, "ok", 2) != 0)
-		fail_msg("ctl %s: %s", args, answer);
-	answer[strcspn(answer, "\n")] = '\0';
-	return answer[2] == ' ' ? answer + 3 : answer + 2;
-}
-
-static unsigned long
-card_apdus(void)
-{
-	return strtoul(sim_ctl("count 0"), NULL, 10);
-}
-
-static void
-hex(const uint8_t *p, size_t n, char *out)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02X", p[i]);
-	out[2 * n] = '\0';
-}
-
-/* libhcard on its own context, to check what the card holds independently of libwsbrw. */
-typedef struct direct {
-	hc_ctx_t *ctx;
-	hc_terminal_t *term;
-	hc_card_t *card;
-} direct_t;
-
-static void
-direct_open(direct_t *x)
-{
-	hc_terminal_opts_t opts = { NULL, NULL, NULL, "12345678" };
-	char atr[80];
-
-	memset(x, 0, sizeof(*x));
-	/* libhcard's terminal reads the SAM's EF0015 by SFI, which needs the SAM's MF current:
-	 * reset the SAM first (libwsbrw's own session verifies its PIN again after it) */
-	assert_int_equal(PowerOn(dev, SLOT_PSAM, atr), IRV_OK);
-	assert_int_equal(hc_ctx_new(&x->ctx, NULL), HC_OK);
-	assert_int_equal(hc_terminal_open(x->ctx, &opts, &x->term), HC_OK);
-	assert_int_equal(hc_card_open(x->term, &x->card), HC_OK);
-}
-
-static void
-direct_close(direct_t *x)
-{
-	hc_card_close(&x->card);
-	hc_terminal_close(&x->term);
-	hc_ctx_free(&x->ctx);
-}
 
 /* --- device and SAM ---------------------------------------------------------------------- */
 
