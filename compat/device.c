@@ -39,8 +39,8 @@ dev_close(wsb_dev_t *d)
 	hc_transport_t *t = NULL;
 	size_t i;
 
-	/* the SAM as after power-on: its verified PIN does not outlive the HIS session, and the
-	 * next iDOpenPort (of this or another program) finds its MF current */
+	/* the SAM as after power-on: its verified PIN does not outlive the HIS session (another
+	 * program sharing the reader cannot use the SAM's keys without presenting the PIN) */
 	if (d->term != NULL && d->pcsc != NULL && raw_io(d, SLOT_PSAM, &t) == HC_OK)
 		(void)hc_transport_reconnect(t, 1);
 	hc_visit_record_free(&d->rec_cache);
