@@ -347,6 +347,8 @@ C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 	err = hc_pki_pin_status(slot->card, &verified, &tries);
 	if (err == HC_ERR_CARD_RESET && (slot->logged_in = 0) == 0)
 		err = hc_pki_pin_status(slot->card, &verified, &tries);   /* once more */
+	if (err == HC_ERR_FILE_NOT_FOUND)
+		err = HC_OK;   /* a card without the PKI application: no PIN counters to show */
 	if (err != HC_OK && err != HC_ERR_PIN_BLOCKED) {
 		rv = p11_slot_error(ctx, slot, err);
 		goto out;
