@@ -722,6 +722,23 @@ test_utf8_and_close(void **state)
 	unsetenv("HCARD_COMPAT_UTF8");
 	assert_int_equal(iDClosePort(), IRV_OK);
 	assert_int_equal(iDClosePort(), IRV_OK);
+	/* the SAM PIN verified through libwsbrw ended with iDClosePort: another program that
+	 * presents no PIN cannot use the SAM's keys */
+	{
+		hc_terminal_opts_t none = { NULL, NULL, NULL, NULL };
+		hc_ctx_t *ctx = NULL;
+		hc_terminal_t *term = NULL;
+		hc_card_t *card = NULL;
+		hc_cardholder_t ch;
+
+		assert_int_equal(hc_ctx_new(&ctx, NULL), HC_OK);
+		assert_int_equal(hc_terminal_open(ctx, &none, &term), HC_OK);
+		assert_int_equal(hc_card_open(term, &card), HC_OK);
+		assert_int_not_equal(hc_read_cardholder(card, &ch), HC_OK);
+		hc_card_close(&card);
+		hc_terminal_close(&term);
+		hc_ctx_free(&ctx);
+	}
 }
 
 int
