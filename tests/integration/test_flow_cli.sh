@@ -80,6 +80,16 @@ expect 0 hcard pin change --pin 123456 --new-pin 24681357
 expect 5 hcard pin verify --pin 123456
 expect 0 hcard pin verify --pin 24681357
 expect 4 hcard pin verify --pin 12ab
+# the deposit ledger (ED) needs the PIN
+expect 0 hcard --json load 20.00 --ed --pin 24681357
+jq_is '"balance"' 20.00
+expect 5 hcard pin verify --pin 000000      # a failed VERIFY clears the verified state
+expect 5 hcard --json charge 5.00 --ed
+jq_is '"error"' HC_ERR_SECURITY_STATUS
+expect 0 hcard --json charge 5.00 --fund 1.00 --ed --pin 24681357
+jq_is '"balance"' 16.00
+expect 0 hcard --json balance --ed --pin 24681357
+jq_is '"balance_fen"' 1600
 
 step "report the card lost: register refuses it and blocks it on the spot (type 5 SAM)"
 expect 0 hcard --json lost report 110101199003071233
@@ -170,7 +180,7 @@ grep -q "卡号" "$T/out" || fail "no Chinese output"
 expect 0 env LANG=C "$hcard" status
 grep -q "Card:" "$T/out" || fail "no English output"
 expect 3 hcard --reader "NO SUCH READER" status
-expect 3 env -u HCARD_TRUST "$hcard" register
+expect 3 env -u HCARD_TRUST HCARD_CONF=/dev/null "$hcard" register
 grep -q "trust" "$T/err" || fail "the missing trust anchor is not named"
 
 step "doctor and readers"

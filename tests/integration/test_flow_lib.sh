@@ -14,7 +14,9 @@ HCARD_TRUST=$T/trust
 HCARD_ISSUER_KEYS=$top_srcdir/sim/demo.keyset
 HCARD_SAM_PIN=12345678
 HCARD_OPERATOR=desk1
-HCARD_CONF=/dev/null
+# hcard.conf: the trust anchor also serves libhcard itself (visit records)
+HCARD_CONF=$T/hcard.conf
+printf 'trust_anchor = %s\n' "$T/trust" > "$HCARD_CONF"
 LANG=C
 export HCARD_STORE HCARD_TRUST HCARD_ISSUER_KEYS HCARD_SAM_PIN HCARD_OPERATOR HCARD_CONF LANG
 
