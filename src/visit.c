@@ -80,9 +80,8 @@ visit_read_index(visit_op_t *op, hc_visit_kind_t kind, uint8_t index[HC_VISIT_MA
 	return HC_OK;
 }
 
-/* trust: the caller's, else the trust anchor file of hcard.conf (loaded into *owned). */
-static int
-trust_of(hc_card_t *card, const hc_trust_t *trust, hc_trust_t **owned, const hc_trust_t **use)
+int
+visit_trust_of(hc_card_t *card, const hc_trust_t *trust, hc_trust_t **owned, const hc_trust_t **use)
 {
 	const hc_config_t *cfg;
 	int rc;
@@ -221,7 +220,7 @@ hc_visit_read(hc_card_t *card, const hc_trust_t *trust, hc_visit_kind_t kind, in
 	a.kind = kind;
 	a.slot = slot;
 	a.out = out;
-	if ((rc = trust_of(card, trust, &owned, &a.trust)) == HC_OK)
+	if ((rc = visit_trust_of(card, trust, &owned, &a.trust)) == HC_OK)
 		rc = hc_session_run(card, read_op, &a);
 	hc_trust_free(&owned);
 	return rc;
@@ -282,7 +281,7 @@ hc_visit_read_all(hc_card_t *card, const hc_trust_t *trust, hc_visit_kind_t kind
 	a.kind = kind;
 	a.recs = recs;
 	a.errs = errs;
-	if ((rc = trust_of(card, trust, &owned, &a.trust)) == HC_OK)
+	if ((rc = visit_trust_of(card, trust, &owned, &a.trust)) == HC_OK)
 		rc = hc_session_run(card, read_all_op, &a);
 	if (rc != HC_OK)
 		for (i = 0; i < HC_VISIT_MAX_SLOTS; i++)

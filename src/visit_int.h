@@ -14,4 +14,9 @@ uint16_t visit_index_fid(hc_visit_kind_t kind);
  * byte must be 00 or FF (else HC_ERR_MALFORMED_RESPONSE). */
 int visit_read_index(visit_op_t *op, hc_visit_kind_t kind, uint8_t index[HC_VISIT_MAX_SLOTS]);
 
+/* trust: the caller's, else the trust anchor file of hcard.conf loaded into *owned (free it);
+ * none configured: HC_ERR_CONFIG. */
+int visit_trust_of(hc_card_t *card, const hc_trust_t *trust, hc_trust_t **owned,
+                   const hc_trust_t **use);
+
 #endif

@@ -11,11 +11,13 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include "apdu/buf.h"
 #include "apdu/log.h"
 #include "crypto/crypto.h"
 #include "src/cert.h"
+#include "src/conf.h"
 #include "src/record_codec.h"
 #include "src/visit_card.h"
 #include "src/visit_int.h"
@@ -70,13 +72,28 @@ static int
 sam_sign_record(visit_op_t *op, const uint8_t *signed_bytes, size_t n,
                 uint8_t sig[HC_VISIT_SIG_LEN], uint8_t cert[HC_VISIT_CERT_LEN])
 {
+	const hc_config_t *cfg = hc_ctx_config(hc_session_ctx(op->card));
+	hc_trust_t *trust = NULL;
+	const hc_trust_t *use = NULL;
 	uint8_t hash[32], e[32];
 	hc_cert_sam_t c;
 	int rc;
 
 	if ((rc = visit_sam_cert(op, cert)) != HC_OK)
 		return rc;
-	if (hc_cert_sam_parse(cert, HC_VISIT_CERT_LEN, &c) != HC_OK) {
+	/* with a trust anchor file in place, a SAM whose certificate would not verify (expired,
+	 * unknown CA) writes nothing: its records could never be read back. Without one (the
+	 * default path does not exist) the certificate is only parsed. */
+	if (cfg != NULL && cfg->trust_anchor[0] != '\0' && access(cfg->trust_anchor, F_OK) == 0) {
+		rc = visit_trust_of(op->card, NULL, &trust, &use);
+		if (rc == HC_OK)
+			rc = hc_cert_sam_verify(cert, HC_VISIT_CERT_LEN, use, NULL, &c);
+		hc_trust_free(&trust);
+		if (rc != HC_OK) {
+			hc_log_error("the SAM's certificate does not verify: nothing written");
+			return rc;
+		}
+	} else if (hc_cert_sam_parse(cert, HC_VISIT_CERT_LEN, &c) != HC_OK) {
 		hc_log_error("the SAM's certificate is malformed");
 		return HC_ERR_CERTIFICATE;
 	}

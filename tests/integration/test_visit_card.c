@@ -490,6 +490,33 @@ test_short_apdu(void **state)
 	venv_assert_same(w, r);
 	hc_visit_record_free(&r);
 	hc_visit_record_free(&w);
+
+	/* a trust anchor that does not hold the SAM certificate's root (same CA id, another
+	 * key: the key set's issuer key): the write is refused before the card changes */
+	f = fopen(venv_tmp("wrong.trust"), "w");
+	assert_non_null(f);
+	fprintf(f, "92D2926B C7E372212CB61855954E167B5EB751878928E051A93D54DCD7D77A27D57EFD15"
+	        "B88A88D835DC7260226A6DBEE07E993B587FC4E114A9AA12F9DD6540C1ECA609\n");
+	fclose(f);
+	f = fopen(conf, "w");
+	assert_non_null(f);
+	fprintf(f, "chip_profile = short-apdu\ntrust_anchor = %s\n", venv_tmp("wrong.trust"));
+	fclose(f);
+	venv_close(&env);
+	venv_open_conf(&env, conf);
+	assert_int_equal(hc_visit_read_index(env.card, HC_VISIT_OUTPATIENT, index, NULL), HC_OK);
+	w = venv_record(HC_VISIT_OUTPATIENT, "20240602080000", "16");
+	measure(NULL, NULL, NULL, NULL);
+	assert_int_equal(hc_visit_write(env.card, w, 2, NULL), HC_ERR_CERTIFICATE);
+	measure("short: refused (untrusted)", &card, &sam, &sim);
+	assert_int_equal(card, 5);             /* the index read only */
+	assert_int_equal(hc_visit_read(env.card, NULL, HC_VISIT_OUTPATIENT, 1, &r), HC_ERR_CERTIFICATE);
+	assert_int_equal(hc_visit_read(env.card, env.trust, HC_VISIT_OUTPATIENT, 2, &r), HC_OK);
+	hc_visit_record_free(&r);
+	hc_visit_record_free(&w);
+	/* back to the default configuration for the tests that follow */
+	venv_close(&env);
+	venv_open(&env);
 }
 
 /* A type 3 SAM (other medical institution) writes and erases visit records: it holds UK1
@@ -542,6 +569,9 @@ test_sam_type1(void **state)
 	assert_int_equal(hc_visit_read(env.card, env.trust, HC_VISIT_OUTPATIENT, 2, &r), HC_OK);
 	hc_visit_record_free(&r);
 	hc_visit_record_free(&w);
+	/* back to the default configuration for the tests that follow */
+	venv_close(&env);
+	venv_open(&env);
 }
 
 int
