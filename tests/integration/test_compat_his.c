@@ -164,6 +164,14 @@ test_power_on_send_apdu(void **state)
 	 * library's back: the next library call must still work (the SAM is reset first) */
 	assert_int_equal(iR_DDF1EF06Info(dev, xm, xb, mz, csrq, sfzh), IRV_OK);
 	assert_int_equal(SendAPDU(dev, SLOT_PSAM, select_sam_mf, sizeof(select_sam_mf), resp, &n), IRV_OK);
+	/* the same on the user card: DDF1 with its read right current, then a raw SELECT of DF02 */
+	assert_int_equal(iR_DDF1EF06Info(dev, xm, xb, mz, csrq, sfzh), IRV_OK);
+	{
+		unsigned char select_df02[] = { 0x00, 0xA4, 0x04, 0x00, 0x06, 0x91, 0x56, 0x00, 0x01, 0x32, 0x01 };
+		assert_int_equal(SendAPDU(dev, SLOT_USER, select_df02, sizeof(select_df02), resp, &n), IRV_OK);
+		assert_int_equal(resp[n - 2], 0x90);
+	}
+	assert_int_equal(iR_DDF1EF06Info(dev, xm, xb, mz, csrq, sfzh), IRV_OK);
 	assert_int_equal(resp[n - 2], 0x90);
 }
 
