@@ -58,6 +58,11 @@ int hc_pki_sign(hc_card_t *card, int key, const uint8_t in[32], uint8_t sig[64])
  * 1234567812345678 (GB/T 32918.2), for hashing a message in parts. */
 int hc_pki_sm2_z(const uint8_t pub[64], uint8_t z[32]);
 
+/* Verifies a card signature r || s over in (32 bytes, as for hc_pki_sign) with the public
+ * key X || Y of key (P-256 for key 01, SM2 for key 02), on the host. HC_OK or
+ * HC_ERR_SIGNATURE. */
+int hc_pki_verify(int key, const uint8_t pub[64], const uint8_t in[32], const uint8_t sig[64]);
+
 /* e = SM3(Z || msg) with Z over pub and the default user ID (GB/T 32918.2), for key 02. */
 int hc_pki_sm2_e(const uint8_t pub[64], const uint8_t *msg, size_t len, uint8_t e[32]);
 

@@ -3,7 +3,8 @@
 # functions are exported (symbol version script); the p11-kit module file is installed.
 lib_LTLIBRARIES += pkcs11/hcard-pkcs11.la
 pkcs11_hcard_pkcs11_la_SOURCES = pkcs11/p11.h pkcs11/p11_v3.h pkcs11/module.c \
-	pkcs11/slot.c pkcs11/session.c pkcs11/object.c pkcs11/sign.c pkcs11/data.c pkcs11/unsupported.c
+	pkcs11/slot.c pkcs11/session.c pkcs11/object.c pkcs11/sign.c pkcs11/verify.c pkcs11/data.c \
+	pkcs11/unsupported.c
 pkcs11_hcard_pkcs11_la_CFLAGS = $(AM_CFLAGS) $(P11KIT_CFLAGS) $(PCSC_CFLAGS) $(CRYPTO_CFLAGS) \
 	-pthread
 pkcs11_hcard_pkcs11_la_LIBADD = src/libhcard.la $(PCSC_LIBS) $(CRYPTO_LIBS)

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include <PCSC/winscard.h>
+#include <openssl/types.h>
 
 #include "pkcs11/p11_v3.h"
 #include "hcard.h"
@@ -84,6 +85,11 @@ typedef struct p11_session {
 	int sign_key;                  /* PKI key ref */
 	int context_login;             /* CKU_CONTEXT_SPECIFIC done for this operation */
 	void *md;                      /* EVP_MD_CTX for multi-part hashing mechanisms */
+	/* verify (in software, with the public key) */
+	int verify_active;
+	CK_MECHANISM_TYPE verify_mech;
+	int verify_key;
+	void *verify_md;
 } p11_session_t;
 
 typedef struct p11_ctx {
@@ -148,5 +154,15 @@ CK_RV p11_data_append(p11_ctx_t *ctx, p11_slot_t *slot, p11_object_t *o, const u
 
 /* sign.c: hashing helper for CKM_ECDSA_SHA* and CKM_HC_SM2_SM3. */
 void p11_sign_reset(p11_session_t *s);
+/* Checks mech against the key object (o: a private or public key of the PKI) and starts its
+ * digest (*md: an EVP_MD_CTX, NULL for the raw mechanisms). */
+CK_RV p11_mech_start(const CK_MECHANISM *mech, const p11_object_t *o, const p11_slot_t *slot,
+                     EVP_MD_CTX **md);
+/* The 32 bytes a signature covers (pki.md): the digest (md non-NULL), e as given, or a hash
+ * padded left with 00 / cut to its leftmost 32 bytes. */
+CK_RV p11_mech_input(CK_MECHANISM_TYPE mech, void *md, const uint8_t *data, CK_ULONG len,
+                     uint8_t in[32]);
+/* verify.c */
+void p11_verify_reset(p11_session_t *s);
 
 #endif

@@ -44,6 +44,7 @@ p11_session_close(p11_ctx_t *ctx, p11_session_t *s)
 {
 	(void)ctx;
 	p11_sign_reset(s);
+	p11_verify_reset(s);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -54,6 +54,44 @@ p11_sign_reset(p11_session_t *s)
 }
 
 CK_RV
+p11_mech_start(const CK_MECHANISM *mech, const p11_object_t *o, const p11_slot_t *slot,
+               EVP_MD_CTX **md_out)
+{
+	EVP_MD_CTX *md = NULL;
+	uint8_t z[32] = { 0 };
+	int mi;
+	CK_RV rv = CKR_OK;
+
+	*md_out = NULL;
+	if ((mi = mech_index(mech->mechanism)) < 0)
+		return CKR_MECHANISM_INVALID;
+	if (mech->pParameter != NULL || mech->ulParameterLen != 0)
+		return CKR_MECHANISM_PARAM_INVALID;
+	if (sign_mechs[mi].key_ref != o->key_ref)
+		return CKR_KEY_TYPE_INCONSISTENT;
+	if (sign_mechs[mi].md == NULL)
+		return CKR_OK;
+	if ((md = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestInit_ex2(md, EVP_get_digestbyname(sign_mechs[mi].md), NULL) != 1) {
+		rv = CKR_HOST_MEMORY;
+		goto out;
+	}
+	/* e = SM3(Z || M): the digest starts with Z of the key (GB/T 32918.2) */
+	if (sign_mechs[mi].sm2_z &&
+	    (hc_pki_sm2_z(slot->pub[o->key_ref - 1], z) != HC_OK ||
+	     EVP_DigestUpdate(md, z, sizeof(z)) != 1)) {
+		rv = CKR_FUNCTION_FAILED;
+		goto out;
+	}
+	*md_out = md;
+	md = NULL;
+out:
+	EVP_MD_CTX_free(md);
+	hc_wipe(z, sizeof(z));
+	return rv;
+}
+
+CK_RV
 C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
 	p11_ctx_t *ctx = NULL;
@@ -61,8 +99,6 @@ C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 	p11_slot_t *slot = NULL;
 	p11_object_t *o = NULL;
 	EVP_MD_CTX *md = NULL;
-	uint8_t z[32] = { 0 };
-	int mi;
 	CK_RV rv;
 
 	if ((rv = p11_enter(&ctx)) != CKR_OK)
@@ -85,32 +121,8 @@ C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 		rv = CKR_KEY_HANDLE_INVALID;
 		goto out;
 	}
-	if ((mi = mech_index(mech->mechanism)) < 0) {
-		rv = CKR_MECHANISM_INVALID;
+	if ((rv = p11_mech_start(mech, o, slot, &md)) != CKR_OK)
 		goto out;
-	}
-	if (mech->pParameter != NULL || mech->ulParameterLen != 0) {
-		rv = CKR_MECHANISM_PARAM_INVALID;
-		goto out;
-	}
-	if (sign_mechs[mi].key_ref != o->key_ref) {
-		rv = CKR_KEY_TYPE_INCONSISTENT;
-		goto out;
-	}
-	if (sign_mechs[mi].md != NULL) {
-		if ((md = EVP_MD_CTX_new()) == NULL ||
-		    EVP_DigestInit_ex2(md, EVP_get_digestbyname(sign_mechs[mi].md), NULL) != 1) {
-			rv = CKR_HOST_MEMORY;
-			goto out;
-		}
-		/* e = SM3(Z || M): the digest starts with Z of the key (GB/T 32918.2) */
-		if (sign_mechs[mi].sm2_z &&
-		    (hc_pki_sm2_z(slot->pub[o->key_ref - 1], z) != HC_OK ||
-		     EVP_DigestUpdate(md, z, sizeof(z)) != 1)) {
-			rv = CKR_FUNCTION_FAILED;
-			goto out;
-		}
-	}
 	s->op = P11_OP_SIGN;
 	s->mech = mech->mechanism;
 	s->sign_key = o->key_ref;
@@ -119,27 +131,26 @@ C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 	md = NULL;
 out:
 	EVP_MD_CTX_free(md);
-	hc_wipe(z, sizeof(z));
 	p11_leave();
 	return rv;
 }
 
-/* The 32 bytes the card signs, from the whole input (single part) or the digest. */
-static CK_RV
-card_input(p11_session_t *s, const uint8_t *data, CK_ULONG len, uint8_t in[32])
+CK_RV
+p11_mech_input(CK_MECHANISM_TYPE mech, void *mdp, const uint8_t *data, CK_ULONG len, uint8_t in[32])
 {
+	EVP_MD_CTX *md = mdp;
 	uint8_t dig[EVP_MAX_MD_SIZE];
 	unsigned int dlen = 0;
 
 	memset(in, 0, 32);
-	if (s->md != NULL) {
-		if ((data != NULL && len > 0 && EVP_DigestUpdate(s->md, data, len) != 1) ||
-		    EVP_DigestFinal_ex(s->md, dig, &dlen) != 1 || dlen < 32)
+	if (md != NULL) {
+		if ((data != NULL && len > 0 && EVP_DigestUpdate(md, data, len) != 1) ||
+		    EVP_DigestFinal_ex(md, dig, &dlen) != 1 || dlen < 32)
 			return CKR_FUNCTION_FAILED;
 		memcpy(in, dig, 32);   /* leftmost 32 bytes of SHA-384/512 */
 		return CKR_OK;
 	}
-	if (s->mech == CKM_HC_SM2_RAW) {
+	if (mech == CKM_HC_SM2_RAW) {
 		if (len != 32)
 			return CKR_DATA_LEN_RANGE;
 		memcpy(in, data, 32);
@@ -178,7 +189,7 @@ do_sign(p11_ctx_t *ctx, p11_session_t *s, p11_slot_t *slot, const uint8_t *data,
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
-	if ((rv = card_input(s, data, len, in)) != CKR_OK)
+	if ((rv = p11_mech_input(s->mech, s->md, data, len, in)) != CKR_OK)
 		goto out;
 	if ((rv = p11_slot_card(ctx, slot)) != CKR_OK)
 		goto out;

@@ -438,7 +438,9 @@ C_GetMechanismInfo(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR 
 			continue;
 		info->ulMinKeySize = 256;
 		info->ulMaxKeySize = 256;
-		info->flags = CKF_HW | CKF_SIGN | CKF_EC_F_P | CKF_EC_NAMEDCURVE | CKF_EC_UNCOMPRESS;
+		/* signing on the card; verification on the host with the public key */
+		info->flags = CKF_HW | CKF_SIGN | CKF_VERIFY | CKF_EC_F_P | CKF_EC_NAMEDCURVE |
+		              CKF_EC_UNCOMPRESS;
 		rv = CKR_OK;
 	}
 out:

@@ -355,6 +355,18 @@ out:
 }
 
 int
+hc_pki_verify(int key, const uint8_t pub[64], const uint8_t in[32], const uint8_t sig[64])
+{
+	const pki_key_info_t *ki = key_info(key);
+	int rc;
+
+	if (ki == NULL || pub == NULL || in == NULL || sig == NULL)
+		return HC_ERR_INVALID_ARGUMENT;
+	rc = ki->alg == 0x02 ? hc_sm2_verify_e(pub, in, sig) : hc_p256_verify(pub, in, sig);
+	return rc == 0 ? HC_OK : HC_ERR_SIGNATURE;
+}
+
+int
 hc_pki_sm2_z(const uint8_t pub[64], uint8_t z[32])
 {
 	if (pub == NULL || z == NULL)

@@ -89,6 +89,20 @@ p11_rs_to_der "$t/sig02r.raw" "$t/sig02r.der"
 check "SM2 raw-e signature verifies" openssl dgst -sm3 -verify "$t/pub02.pem" \
 	-sigopt distid:1234567812345678 -signature "$t/sig02r.der" "$t/msg"
 
+# --- C_Verify in the module (host side, with the public key object) ----------------------------
+tool --verify --id 01 --mechanism ECDSA-SHA256 --signature-format openssl -i "$t/msg" \
+	--signature-file "$t/sig01.der" >"$t/v1.txt" 2>&1
+check "module verifies the card's ECDSA signature" grep -q "Signature is valid" "$t/v1.txt"
+tool --verify --id 01 --mechanism ECDSA-SHA256 --signature-format openssl -i "$t/msg2" \
+	--signature-file "$t/sig01.der" >"$t/v2.txt" 2>&1
+check "module refuses it for another message" grep -q "Invalid signature" "$t/v2.txt"
+tool --verify --id 02 --mechanism "$P11_SM2_SM3" -i "$t/msg" \
+	--signature-file "$t/sig02.raw" >"$t/v3.txt" 2>&1
+check "module verifies the card's SM2 signature" grep -q "Signature is valid" "$t/v3.txt"
+tool --verify --id 02 --mechanism "$P11_SM2_SM3" -i "$t/msg2" \
+	--signature-file "$t/sig02.raw" >"$t/v4.txt" 2>&1
+check "module refuses the SM2 signature for another message" grep -q "Invalid signature" "$t/v4.txt"
+
 # --- wrong PIN is refused and counted; the right one resets the counter ----------------------
 tool --login --pin 000000 --list-objects >"$t/bad.txt" 2>&1
 check "wrong PIN refused" grep -q "CKR_PIN_INCORRECT" "$t/bad.txt"
