@@ -357,6 +357,30 @@ test_sm2_e_agrees_with_openssl(void **state)
 	OSSL_PARAM_BLD_free(b);
 }
 
+/* Host-side verification: a good signature passes, any changed bit fails, per curve. */
+static void
+test_verify(void **state)
+{
+	uint8_t priv[32], pub[64], in[32], sig[64];
+
+	(void)state;
+	memset(in, 0x42, sizeof(in));
+	assert_int_equal(hc_p256_keygen(priv, pub), 0);
+	assert_int_equal(hc_p256_sign(priv, in, sig), 0);
+	assert_int_equal(hc_pki_verify(HC_PKI_KEY_AUTH, pub, in, sig), HC_OK);
+	/* a P-256 signature is not an SM2 one */
+	assert_int_equal(hc_pki_verify(HC_PKI_KEY_SIGN, pub, in, sig), HC_ERR_SIGNATURE);
+	sig[10] ^= 0x01;
+	assert_int_equal(hc_pki_verify(HC_PKI_KEY_AUTH, pub, in, sig), HC_ERR_SIGNATURE);
+	assert_int_equal(hc_sm2_keygen(priv, pub), 0);
+	assert_int_equal(hc_sm2_sign_e(priv, in, sig), 0);
+	assert_int_equal(hc_pki_verify(HC_PKI_KEY_SIGN, pub, in, sig), HC_OK);
+	in[31] ^= 0x80;
+	assert_int_equal(hc_pki_verify(HC_PKI_KEY_SIGN, pub, in, sig), HC_ERR_SIGNATURE);
+	assert_int_equal(hc_pki_verify(7, pub, in, sig), HC_ERR_INVALID_ARGUMENT);
+	OPENSSL_cleanse(priv, sizeof(priv));
+}
+
 int
 main(void)
 {
@@ -367,6 +391,7 @@ main(void)
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_random),
 		cmocka_unit_test(test_sm2_e_agrees_with_openssl),
+		cmocka_unit_test(test_verify),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
