@@ -86,13 +86,24 @@ test_sam(void **state)
 	int n = 0;
 
 	(void)state;
+	/* before the SAM PIN: the SAM refuses its keys, the user card's protected files stay shut */
+	{
+		char xm[64], xb[8], mz[8], csrq[16], sfzh[40];
+		assert_int_equal(iR_DDF1EF06Info(dev, xm, xb, mz, csrq, sfzh), IRV_IRK_VERR);
+	}
 	/* a wrong SAM PIN is refused (and counts), the right one resets the counter */
 	assert_int_equal(iVerifyPIN(dev, "11111111"), IRV_IRK_VERR);
 	assert_int_equal(iVerifyPIN(dev, NULL), IRV_PARA_ERR);
 	assert_int_equal(iVerifyPIN(dev, "12345678"), IRV_OK);
 	assert_int_equal(iVerifyPIN((HANDLE)(uintptr_t)0x1234, "12345678"), IRV_PARA_ERR);
 
-	/* public information against EF0015 read raw: serial 10 | type | key version */
+	/* public information against EF0015 read raw (MF first: the library left DF01 current):
+	 * serial 10 | type | key version */
+	{
+		unsigned char mf[] = { 0x00, 0xA4, 0x00, 0x00, 0x02, 0x3F, 0x00 };
+		assert_int_equal(SendAPDU(dev, SLOT_PSAM, mf, sizeof(mf), resp, &n), IRV_OK);
+		assert_int_equal(resp[n - 2], 0x90);
+	}
 	assert_int_equal(SendAPDU(dev, SLOT_PSAM, cmd, sizeof(cmd), resp, &n), IRV_OK);
 	assert_int_equal(n, 16);
 	assert_int_equal(resp[14], 0x90);
