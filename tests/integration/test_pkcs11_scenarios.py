@@ -45,6 +45,12 @@ def ctl(*words):
     out = subprocess.run([SIM, "ctl", CTL] + list(words), capture_output=True, text=True)
     if not out.stdout.startswith("ok"):
         raise RuntimeError("control %s: %s %s" % (words, out.stdout, out.stderr))
+    return out.stdout.split()[1:]
+
+
+def apdus():
+    """APDUs the simulator received on both slots (user card, SAM)."""
+    return int(ctl("count", "0")[0]) + int(ctl("count", "1")[0])
 
 
 def tlv_records(data):
@@ -94,8 +100,10 @@ def token_flags(lib, slot):
 
 
 lib = PyKCS11.PyKCS11Lib()
-lib.load(MODULE)
+before = apdus()
+lib.load(MODULE)                      # C_GetFunctionList + C_Initialize
 slots = lib.getSlotList(tokenPresent=True)
+check("no card I/O in C_Initialize and C_GetSlotList", apdus() == before)
 check("one token (the SAM reader is no token)", len(slots) == 1)
 slot = slots[0]
 
