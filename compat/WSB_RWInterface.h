@@ -94,7 +94,8 @@ int iReader_SAM_Terminal(HANDLE h, char *info);
  * profile v1: IRV_NO_FILE. */
 int iReader_SAM_PublicApp(HANDLE h, char *info);
 int iReader_SAM_OrgCertificate(HANDLE h, char *info);
-/* The SAM certificate (190 bytes, card-profile.md §5) as 380 hex digits. */
+/* The SAM certificate (190 bytes, card-profile.md §5) as 380 hex digits. Not available yet:
+ * libhcard has no call for it (IRV_PSAM_ERR). */
 int iReader_SAM_Certificate(HANDLE h, char *info);
 
 /* --- DDF1: issuer, cardholder, photo, validity --------------------------------------- */
