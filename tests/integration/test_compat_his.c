@@ -514,6 +514,16 @@ test_visit_whole_records(void **state)
 	assert_int_equal(iR_DF03EE_ALLInfo(dev, 2, back), IRV_RCINVALID);
 	assert_int_equal(iR_DF03EEInfo(dev, 2, back, 0, 4, NO_style), IRV_RCINVALID);
 	assert_int_equal(iErase_DF03EF05Info(dev, 4), IRV_PARA_ERR);
+	/* a GBK character whose second byte is '|' (亅 = 81 7C) inside a value: not a separator */
+	back[0] = '\x81';
+	back[1] = '\x7C';
+	memcpy(back + 2, GBK_ZHUYUAN, 2);             /* 亅住 */
+	memcpy(back + 4, text + 4, strlen(text + 4) + 1);
+	assert_int_equal(iW_DF03EE_ALLInfo(dev, 3, back), IRV_OK);
+	assert_int_equal(iR_DF03EEInfo(dev, 3, value, 0, 4, AN_style), IRV_OK);
+	assert_string_equal(value, "\x81\x7C\xD7\xA1");
+	assert_int_equal(iR_DF03EE_ALLInfo(dev, 3, text + 8192), IRV_OK);
+	assert_string_equal(text + 8192, back);
 	/* a text with one value too few is refused */
 	*strrchr(text, '|') = '\0';
 	assert_int_equal(iW_DF03EE_ALLInfo(dev, 3, text), IRV_PARA_ERR);
