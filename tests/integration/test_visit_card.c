@@ -18,6 +18,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "src/session_sec.h"
 #include "tests/integration/test_visit_util.h"
 
 /*
@@ -519,6 +520,53 @@ test_short_apdu(void **state)
 	venv_open(&env);
 }
 
+/* A card pulled while a record is read: a clear error, nothing changed; then it reads. */
+static void
+test_pulled_during_read(void **state)
+{
+	hc_visit_record_t *r = NULL;
+	unsigned long n;
+	int rc;
+
+	(void)state;
+	for (n = 1; n <= 3; n++) {
+		venv_reopen_card(&env);
+		venv_ctl("tear 0 %lu before", n);
+		rc = hc_visit_read(env.card, env.trust, HC_VISIT_OUTPATIENT, 2, &r);
+		assert_null(r);
+		if (rc != HC_ERR_CARD_REMOVED && rc != HC_ERR_NO_CARD && rc != HC_ERR_TRANSPORT)
+			fail_msg("card pulled at APDU %lu: %s", n, hc_errname(rc));
+		venv_ctl("insert 0");
+		venv_reopen_card(&env);
+		assert_int_equal(hc_visit_read(env.card, env.trust, HC_VISIT_OUTPATIENT, 2, &r), HC_OK);
+		hc_visit_record_free(&r);
+	}
+}
+
+/* An index byte other than 00 or FF (written here with the card's own rights) is a
+ * malformed card answer, not a valid slot; erasing the slot repairs it. */
+static void
+test_bad_index_byte(void **state)
+{
+	uint8_t index[HC_VISIT_MAX_SLOTS], bad = 0x42;
+	uint16_t sw = 0;
+	int rc;
+
+	(void)state;
+	venv_reopen_card(&env);
+	assert_int_equal(hc_session_select(env.card, HC_APP_DF03), HC_OK);
+	assert_int_equal(hc_session_external_auth(env.card, HC_KEY_UK1_DF03), HC_OK);
+	assert_int_equal(hc_session_select_ef(env.card, 0xEF06), HC_OK);
+	/* the profile does not restrict the byte: the card takes it (UK1, MAC) */
+	rc = hc_session_sm_command(env.card, HC_SM_MAC, 0xDC, 3, 0x04, &bad, 1, &sw);
+	assert_int_equal(rc, HC_OK);
+	assert_int_equal(hc_visit_read_index(env.card, HC_VISIT_OUTPATIENT, index, NULL),
+	                 HC_ERR_MALFORMED_RESPONSE);
+	assert_int_equal(hc_visit_erase(env.card, HC_VISIT_OUTPATIENT, 3), HC_OK);
+	assert_int_equal(hc_visit_read_index(env.card, HC_VISIT_OUTPATIENT, index, NULL), HC_OK);
+	assert_int_equal(index[2], 0xFF);
+}
+
 /* A type 3 SAM (other medical institution) writes and erases visit records: it holds UK1
  * and, by the [PC] of card-profile.md §1, UK2 DF03. */
 static void
@@ -585,6 +633,8 @@ main(void)
 		cmocka_unit_test(test_full_card),
 		cmocka_unit_test(test_torn),
 		cmocka_unit_test(test_copied_to_other_card),
+		cmocka_unit_test(test_pulled_during_read),
+		cmocka_unit_test(test_bad_index_byte),
 		cmocka_unit_test(test_short_apdu),
 		cmocka_unit_test(test_sam_type3),
 		cmocka_unit_test(test_sam_type1),
