@@ -36,6 +36,7 @@ typedef struct pcsc_conn {
 	SCARDHANDLE card;
 	DWORD protocol;
 	int in_transaction;
+	int reset_on_close;     /* disconnect with SCARD_RESET_CARD: no PIN/right outlives us */
 	char reader[HC_READER_NAME_MAX];
 } pcsc_conn_t;
 
@@ -403,9 +404,18 @@ pcsc_close(void *io)
 		return;
 	if (c->in_transaction)
 		(void)SCardEndTransaction(c->card, SCARD_LEAVE_CARD);
-	(void)SCardDisconnect(c->card, SCARD_LEAVE_CARD);
+	(void)SCardDisconnect(c->card, c->reset_on_close ? SCARD_RESET_CARD : SCARD_LEAVE_CARD);
 	pcsc_unref(c->p);
 	free(c);
+}
+
+static void
+pcsc_set_reset_on_close(void *io, int reset)
+{
+	pcsc_conn_t *c = io;
+
+	if (c != NULL)
+		c->reset_on_close = reset != 0;
 }
 
 static const hc_transport_ops_t pcsc_ops = {
@@ -416,6 +426,7 @@ static const hc_transport_ops_t pcsc_ops = {
 	.reconnect = pcsc_reconnect,
 	.get_atr = pcsc_get_atr,
 	.close = pcsc_close,
+	.set_reset_on_close = pcsc_set_reset_on_close,
 };
 
 int

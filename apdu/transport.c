@@ -294,6 +294,13 @@ hc_transmit_ok(hc_transport_t *t, const hc_apdu_t *apdu, hc_resp_t *resp, uint16
 	return hc_sw_to_err(resp->sw);
 }
 
+void
+hc_transport_set_reset_on_close(hc_transport_t *t, int reset)
+{
+	if (t != NULL && t->ops->set_reset_on_close != NULL)
+		t->ops->set_reset_on_close(t->io, reset);
+}
+
 int
 hc_transport_begin(hc_transport_t *t)
 {

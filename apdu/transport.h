@@ -20,6 +20,8 @@ typedef struct hc_transport_ops {
 	int (*reconnect)(void *io, int reset);          /* after a reset by another handle; may be NULL */
 	int (*get_atr)(void *io, uint8_t *atr, size_t *atr_len);  /* may be NULL */
 	void (*close)(void *io);                        /* frees io; may be NULL */
+	/* Whether close resets the card (clears PIN and key rights) instead of leaving it; may be NULL. */
+	void (*set_reset_on_close)(void *io, int reset);
 } hc_transport_ops_t;
 
 typedef struct hc_transport hc_transport_t;
@@ -45,6 +47,11 @@ void hc_transport_reset_count(hc_transport_t *t);
 int hc_transmit(hc_transport_t *t, const hc_apdu_t *apdu, hc_resp_t *resp);
 /* hc_transmit, then HC_OK only for 9000, else the SW's error; *sw_out (may be NULL) gets the SW. */
 int hc_transmit_ok(hc_transport_t *t, const hc_apdu_t *apdu, hc_resp_t *resp, uint16_t *sw_out);
+
+/* Ends the connection, when the transport is freed, with a card reset instead of leaving the
+ * card as it is, so that a verified PIN or a granted key right does not outlive the session
+ * for the next process (PC/SC: SCARD_RESET_CARD). No-op for transports without the notion. */
+void hc_transport_set_reset_on_close(hc_transport_t *t, int reset);
 
 int hc_transport_begin(hc_transport_t *t);
 int hc_transport_end(hc_transport_t *t);

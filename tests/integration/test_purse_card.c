@@ -323,6 +323,21 @@ test_pin_shared_with_pki(void **state)
 	hc_resp_free(&resp);
 }
 
+/* A verified PIN must not outlive the session: closing it resets the card, so the next
+ * session (here, or in another process) starts without the PIN (doc/spec-notes.md). */
+static void
+test_pin_not_inherited_after_close(void **state)
+{
+	int tries = -1;
+
+	(void)state;
+	assert_int_equal(hc_purse_verify_pin(env.purse, "123456", &tries), HC_OK);
+	assert_int_equal(hc_purse_pin_status(env.purse, &tries), HC_OK);
+	penv_reopen_card(&env);
+	assert_int_equal(hc_purse_pin_status(env.purse, &tries), HC_ERR_SECURITY_STATUS);
+	assert_int_equal(tries, 3);
+}
+
 static void
 test_no_psam(void **state)
 {
@@ -355,6 +370,7 @@ main(void)
 		cmocka_unit_test(test_wrong_mac1_raw),
 		cmocka_unit_test(test_pin),
 		cmocka_unit_test(test_pin_shared_with_pki),
+		cmocka_unit_test(test_pin_not_inherited_after_close),
 		cmocka_unit_test(test_no_psam),
 	};
 
