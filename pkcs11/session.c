@@ -58,6 +58,15 @@ p11_sessions_close_slot(p11_ctx_t *ctx, CK_SLOT_ID slot)
 			p11_session_close(ctx, &ctx->sessions[i]);
 }
 
+/* Logs out: the module forgets the login and the card its PIN state (libhcard ends a card
+ * session with a reset); the card session reopens when next needed. */
+static void
+logout(p11_slot_t *slot)
+{
+	slot->logged_in = 0;
+	hc_card_close(&slot->card);
+}
+
 static size_t
 slot_sessions(const p11_ctx_t *ctx, CK_SLOT_ID slot)
 {
@@ -130,8 +139,8 @@ C_CloseSession(CK_SESSION_HANDLE h)
 		goto out;
 	p11_session_close(ctx, s);
 	/* PKCS#11: closing the last session of a token logs the user out */
-	if (slot_sessions(ctx, (CK_SLOT_ID)(slot - ctx->slots)) == 0)
-		slot->logged_in = 0;
+	if (slot_sessions(ctx, (CK_SLOT_ID)(slot - ctx->slots)) == 0 && slot->logged_in)
+		logout(slot);
 out:
 	p11_leave();
 	return rv;
@@ -149,7 +158,8 @@ C_CloseAllSessions(CK_SLOT_ID id)
 	if ((rv = p11_slot_get(ctx, id, &slot)) != CKR_OK)
 		goto out;
 	p11_sessions_close_slot(ctx, id);
-	slot->logged_in = 0;
+	if (slot->logged_in)
+		logout(slot);
 out:
 	p11_leave();
 	return rv;
@@ -330,7 +340,7 @@ C_Logout(CK_SESSION_HANDLE h)
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
-	slot->logged_in = 0;
+	logout(slot);
 out:
 	p11_leave();
 	return rv;

@@ -222,7 +222,19 @@ check("the session survived, logged out", s.getSessionInfo().state == PyKCS11.CK
 s.login(PIN)
 check("login again after the reset and sign with the same key handle",
       len(s.sign(key1, bytes(32), PyKCS11.Mechanism(PyKCS11.CKM_ECDSA))) == 64)
+
+def card_pin_state():
+    """VERIFY without data from another PC/SC client: 9000 verified, 63Cx not (purse.md)."""
+    r = subprocess.run(["opensc-tool", "-r", "0", "-c", "default",
+                        "-s", "00 A4 04 00 09 F0 48 43 41 52 44 50 4B 49 00", "-s", "00 20 00 00"],
+                       capture_output=True, text=True).stdout
+    sws = [l.split("(")[1].split(")")[0] for l in r.splitlines() if l.startswith("Received")]
+    return sws[-1] if sws else "?"
+
+
+check("logged in: the card's PIN is verified", card_pin_state() == "SW1=0x90, SW2=0x00")
 s.logout()
+check("C_Logout clears the card's PIN state (reset)", card_pin_state() == "SW1=0x63, SW2=0xC3")
 
 # --- the card pulled in the middle of a signature (simulator tear before the 2nd APDU) ---------
 s.login(PIN)
