@@ -229,6 +229,12 @@ hc_session_begin(hc_card_t *card)
 		return rc;
 	}
 	if (card->term->sam.io != NULL && (rc = hc_transport_begin(card->term->sam.io)) != HC_OK) {
+		/* a reset seen here never reaches sam_card_cmd: the SAM forgot its PIN state and
+		 * DF, so verify and select again (else every SAM command of the redo is refused) */
+		if (rc == HC_ERR_CARD_RESET || rc == HC_ERR_CARD_REMOVED || rc == HC_ERR_TRANSPORT) {
+			card->term->sam.app = HC_SAM_APP_NONE;
+			card->term->sam.pin_verified = 0;
+		}
 		hc_transport_end(card->io);
 		card->depth = 0;
 	}
