@@ -9,7 +9,9 @@
  */
 #include "config.h"
 
+#include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/types.h>
+#include <sys/wait.h>
 #include <cmocka.h>
 
 #include "compat/WSB_RWInterface.h"
@@ -772,6 +777,67 @@ test_utf8_and_close(void **state)
 	}
 }
 
+/* pcscd dies under an open device (the harness's pcscd, by the PID it exports): calls answer
+ * 104 and return; a new pcscd (ours, stopped by PID) and iDClosePort/iDOpenPort bring the
+ * device back. Runs last: the harness's pcscd is gone afterwards. */
+static void
+test_pcscd_dies(void **state)
+{
+	const char *pid_text = getenv("HCARD_PCSCD_PID"), *tmp = getenv("HCARD_TEST_TMP");
+	const char *pcscd = getenv("PCSCD");
+	char xm[64], xb[8], mz[8], csrq[16], sfzh[40], conf[600];
+	pid_t old_pid, new_pid;
+	HANDLE h = NULL;
+	int rc = -1, i, status;
+
+	(void)state;
+	assert_non_null(pid_text);
+	assert_non_null(tmp);
+	if (pcscd == NULL || *pcscd == '\0')
+		pcscd = "/usr/sbin/pcscd";
+	old_pid = (pid_t)atol(pid_text);
+	assert_true(old_pid > 1);
+	assert_non_null(dev = iDOpenPort());
+	assert_int_equal(iVerifyPIN(dev, "12345678"), IRV_OK);
+	assert_int_equal(iR_DDF1EF06Info(dev, xm, xb, mz, csrq, sfzh), IRV_OK);
+
+	assert_int_equal(kill(old_pid, SIGTERM), 0);
+	for (i = 0; i < 50 && (rc = iR_DDF1EF06Info(dev, xm, xb, mz, csrq, sfzh)) == IRV_OK; i++)
+		nap();
+	assert_int_equal(rc, IRV_CARD_ERR);
+	assert_int_equal(iDClosePort(), IRV_OK);
+	assert_null(iDOpenPort());                       /* no pcscd: no device */
+
+	snprintf(conf, sizeof(conf), "%s/conf", tmp);
+	new_pid = fork();
+	assert_true(new_pid >= 0);
+	if (new_pid == 0) {
+		int devnull = open("/dev/null", O_WRONLY);
+		if (devnull >= 0) {
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		execl(pcscd, pcscd, "-f", "-c", conf, (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 100 && (h = iDOpenPort()) == NULL; i++)
+		nap();
+	xm[0] = '\0';
+	rc = h == NULL ? -1 : iVerifyPIN(h, "12345678");
+	for (i = 0; i < 50 && rc == IRV_OK; i++) {
+		if ((rc = iR_DDF1EF06Info(h, xm, xb, mz, csrq, sfzh)) != IRV_CARD_ERR)
+			break;
+		rc = IRV_OK;                             /* the card not seen by the new pcscd yet */
+		nap();
+	}
+	iDClosePort();
+	kill(new_pid, SIGTERM);
+	assert_int_equal(waitpid(new_pid, &status, 0), new_pid);
+	assert_non_null(h);
+	assert_int_equal(rc, IRV_OK);
+	assert_string_equal(xm, GBK_ZHANGSAN);
+}
+
 int
 main(void)
 {
@@ -795,6 +861,7 @@ main(void)
 		cmocka_unit_test(test_card_removed),
 		cmocka_unit_test(test_no_sam),
 		cmocka_unit_test(test_utf8_and_close),
+		cmocka_unit_test(test_pcscd_dies),       /* last: stops the harness's pcscd */
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
