@@ -235,6 +235,8 @@ hc_purse_pin_verify(hc_purse_t *p, const char *pin, int *tries_left)
 	a.data = block;
 	if ((rc = hc_purse_select(p)) != HC_OK)
 		goto out;
+	/* A verified PIN must not outlive this session: end it with a card reset. */
+	hc_transport_set_reset_on_close(hc_session_card_io(p->card), 1);
 	rc = hc_purse_card_cmd(p, &a, &sw);
 	if (rc != HC_OK)
 		rc = pin_result(rc, sw, tries_left);

