@@ -9,14 +9,19 @@ tests_unit_test_compat_errmap_CFLAGS = $(HC_COMPAT_TEST_CFLAGS)
 tests_unit_test_compat_errmap_LDADD = src/libhcard.la $(CMOCKA_LIBS)
 
 # integration: a HIS calling the national functions through pcscd + vpcd + hcard-sim
-check_PROGRAMS += tests/integration/test_compat_his
-TESTS += tests/integration/test_compat_his tests/unit/test_compat_symbols.sh
+check_PROGRAMS += tests/integration/test_compat_his tests/integration/test_compat_visit
+TESTS += tests/integration/test_compat_his tests/integration/test_compat_visit \
+	tests/unit/test_compat_symbols.sh
 EXTRA_DIST += tests/unit/test_compat_symbols.sh
 tests_integration_test_compat_his_SOURCES = tests/integration/test_compat_his.c \
 	tests/integration/test_compat_util.c tests/integration/test_compat_util.h
 tests_integration_test_compat_his_CFLAGS = $(HC_COMPAT_TEST_CFLAGS) -pthread
 tests_integration_test_compat_his_LDFLAGS = -pthread
 tests_integration_test_compat_his_LDADD = compat/libwsbrw.la src/libhcard.la $(CMOCKA_LIBS)
+tests_integration_test_compat_visit_SOURCES = tests/integration/test_compat_visit.c \
+	tests/integration/test_compat_util.c tests/integration/test_compat_util.h
+tests_integration_test_compat_visit_CFLAGS = $(HC_COMPAT_TEST_CFLAGS)
+tests_integration_test_compat_visit_LDADD = compat/libwsbrw.la src/libhcard.la $(CMOCKA_LIBS)
 
 # benchmark (make bench): time and APDUs per national call
 EXTRA_PROGRAMS += tests/bench/compat_his

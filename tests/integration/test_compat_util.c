@@ -77,3 +77,24 @@ direct_close(direct_t *x)
 	hc_terminal_close(&x->term);
 	hc_ctx_free(&x->ctx);
 }
+
+int
+compat_test_conf(void)
+{
+	char path[1024];
+	const char *tmp = getenv("HCARD_TEST_TMP"), *top = getenv("top_srcdir");
+	FILE *f;
+
+	if (tmp == NULL || top == NULL)
+		return -1;
+	/* hcard.conf of the HIS workstation: the trust anchor of the demo key set */
+	snprintf(path, sizeof(path), "%s/hcard.conf", tmp);
+	if ((f = fopen(path, "w")) == NULL)
+		return -1;
+	fprintf(f, "# compat test\ntrust_anchor = %s/sim/demo.keyset\n", top);
+	fclose(f);
+	setenv("HCARD_CONF", path, 1);
+	unsetenv("HCARD_SAM_PIN");
+	unsetenv("HCARD_COMPAT_UTF8");
+	return 0;
+}
