@@ -13,6 +13,7 @@
 #include "apdu/log.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
+#include "apdu/transport.h"
 #include "crypto/crypto.h"
 #include "hcard_pki.h"
 #include "src/session.h"
@@ -258,6 +259,8 @@ hc_pki_verify_pin(hc_card_t *card, const char *pin, int *tries_left)
 		return err;
 	if ((err = hc_session_select(card, HC_APP_PKI)) != HC_OK)
 		goto out;
+	/* a verified PIN must not outlive this session: end it with a card reset (spec-notes) */
+	hc_transport_set_reset_on_close(hc_session_card_io(card), 1);
 	err = cmd(card, &a, &resp, &sw);
 	if (err != HC_OK)
 		err = pin_err(sw, err, tries_left);
@@ -285,6 +288,7 @@ hc_pki_change_pin(hc_card_t *card, const char *old_pin, const char *new_pin, int
 		goto out;
 	if ((err = hc_session_select(card, HC_APP_PKI)) != HC_OK)
 		goto out;
+	hc_transport_set_reset_on_close(hc_session_card_io(card), 1);   /* as for VERIFY */
 	if ((err = cmd(card, &a, &resp, &sw)) != HC_OK)
 		err = pin_err(sw, err, tries_left);
 out:
