@@ -45,6 +45,14 @@ typedef struct hc_flow_env {
 	const char *today;          /* "YYYYMMDD" for validity checks; NULL = host date */
 	const char *issuer_keys;    /* issuance: the issuer's key-set file (issuer.cert, purse
 	                               PRK/DLK masters: hc_purse_issuer_open) */
+	/* issuance, step "PKI keys" (pki.md): the issuer CA that certifies the card's key pairs,
+	 * PEM private key and PEM certificate files. Key 01 (P-256) by pki_ca_*, key 02 (SM2) by
+	 * pki_sm2_ca_* (an SM2 CA), which default to pki_ca_*. No CA at all: the step is
+	 * skipped and says so (hc_issue_result_t.step_note). */
+	const char *pki_ca_key;
+	const char *pki_ca_cert;
+	const char *pki_sm2_ca_key;
+	const char *pki_sm2_ca_cert;
 } hc_flow_env_t;
 
 /* Cost of a flow: APDUs to the user card and the SAM/PSAM, wall time. */
@@ -186,13 +194,17 @@ typedef struct hc_issue_result {
 	hc_flow_cost_t cost;
 	hc_flow_cost_t steps[12];   /* per step, in hc_issue_step_name order */
 	size_t n_steps;
+	const char *step_note[12];  /* per step: NULL, or a static note such as "skipped: no
+	                               issuer CA configured" */
 } hc_issue_result_t;
 
 /* Name of issuance step i ("DDF1/EF05", ...), NULL past the last. */
 const char *hc_issue_step_name(size_t i);
 
 /* Issues a blank card (life cycle 03) from a validated profile: EF05-EF08, DF01, DF02,
- * photo, cardholder PIN (RELOAD PIN), opening balance, ACTIVATE; archives the profile in the
+ * photo, cardholder PIN (RELOAD PIN), opening balance, the PKI key pairs 01 and 02 generated
+ * on the card with their certificates from the issuer CA (env->pki_*; skipped with a note
+ * when none is configured), ACTIVATE; archives the profile in the
  * store under (card number, issue serial) for a later replacement; journaled. The profile
  * is validated first and nothing is written to the card when it is invalid. */
 int hc_flow_issue(hc_card_t *card, const hc_flow_env_t *env, const hc_issue_profile_t *p,

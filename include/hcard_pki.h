@@ -78,6 +78,20 @@ int hc_pki_generate_key(hc_card_t *card, int key, uint8_t pub[64]);
  * EF, followed by 00s to the end of the EF. Same right as hc_pki_generate_key. */
 int hc_pki_write_certificate(hc_card_t *card, int key, const uint8_t *der, size_t len);
 
+/* Issuer, on the host: builds the X.509 v3 certificate of the card's key (pki.md
+ * "Certificates") for its public key X || Y (as returned by hc_pki_generate_key): subject
+ * CN = name (UTF-8), serialNumber = card_number; a random 128-bit serial; valid from now for
+ * days; key 01 with keyUsage digitalSignature, key 02 with nonRepudiation (both critical,
+ * CA:FALSE, subject and authority key identifiers); issued by the CA of ca_key_path (PEM
+ * private key) and ca_cert_path (PEM certificate): signed ecdsa-with-SHA256 by an EC CA,
+ * SM2-with-SM3 with Z over the default ID 1234567812345678 by an SM2 CA (key 02 needs an
+ * SM2 CA). der (cap bytes, HC_PKI_CERT_MAX suffices) gets the DER, *len its length.
+ * HC_ERR_CONFIG when the CA files cannot be read, do not match or key 02's CA is not SM2;
+ * HC_ERR_CERTIFICATE when the public key is not on the curve or signing fails. */
+int hc_pki_make_certificate(int key, const uint8_t pub[64], const char *name,
+    const char *card_number, const char *ca_key_path, const char *ca_cert_path,
+    unsigned int days, uint8_t *der, size_t cap, size_t *len);
+
 #ifdef __cplusplus
 }
 #endif

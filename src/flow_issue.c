@@ -2,8 +2,10 @@
  * Issue (发卡, 个人化) with a type 5 SAM (card-profile.md §6), and replacement (补办).
  * The whole profile is validated before the first APDU; then EF05 and EF06 in plain, EF07
  * photo, EF08, DF01, DF02, the cardholder PIN (RELOAD PIN with the issuer key service,
- * purse.md), the opening balance (a load), ACTIVATE (DDF1 current, UK1 DDF1 right); then the
- * issuer's archive copy (the profile without the PIN, and the photo) goes to the store.
+ * purse.md), the opening balance (a load), the PKI key pairs with their certificates from the
+ * issuer CA (pki.md; skipped with a note when no CA is configured), ACTIVATE (DDF1 current,
+ * UK1 DDF1 right); then the issuer's archive copy (the profile without the PIN, and the
+ * photo) goes to the store.
  */
 #include "config.h"
 
@@ -11,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <inttypes.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "src/flow.h"
 #include "src/codec.h"
@@ -18,14 +22,15 @@
 #include "src/session_sec.h"
 #include "apdu/buf.h"
 #include "apdu/log.h"
+#include "hcard_pki.h"
 
 enum { ST_VALIDATE, ST_EF05, ST_EF06, ST_PHOTO, ST_EF08, ST_DF01, ST_DF02, ST_PIN,
-	ST_BALANCE, ST_ACTIVATE, ST_ARCHIVE, ST__COUNT };
+	ST_BALANCE, ST_PKI, ST_ACTIVATE, ST_ARCHIVE, ST__COUNT };
 
 static const char *const step_names[ST__COUNT] = {
 	"validate", "DDF1/EF05 issuer", "DDF1/EF06 cardholder", "DDF1/EF07 photo",
 	"DDF1/EF08 validity", "DF01 identity", "DF02 clinical", "PIN", "opening balance",
-	"activate", "archive",
+	"PKI keys", "activate", "archive",
 };
 
 const char *
@@ -61,6 +66,121 @@ issuer_cert(const char *keyset, uint8_t cert[180])
 	if (rc != HC_OK)
 		hc_log_error("%s: no 180-byte issuer.cert", keyset);
 	return rc;
+}
+
+/* The issuer CA of each PKI key (pki.md): key 01 by pki_ca_*, key 02 by pki_sm2_ca_* or,
+ * when unset, pki_ca_*. Data, not code. */
+typedef struct pki_ca_sel {
+	int key;
+	int sm2_ca;                          /* 1: pki_sm2_ca_* first */
+} pki_ca_sel_t;
+
+static const pki_ca_sel_t pki_cas[] = {
+	{ HC_PKI_KEY_AUTH, 0 },
+	{ HC_PKI_KEY_SIGN, 1 },
+};
+
+static void
+pki_ca_of(const hc_flow_env_t *env, const pki_ca_sel_t *c, const char **key, const char **cert)
+{
+	*key = c->sm2_ca ? env->pki_sm2_ca_key : NULL;
+	*cert = c->sm2_ca ? env->pki_sm2_ca_cert : NULL;
+	if (*key == NULL && *cert == NULL) {
+		*key = env->pki_ca_key;
+		*cert = env->pki_ca_cert;
+	}
+}
+
+static int
+pki_configured(const hc_flow_env_t *env)
+{
+	return env->pki_ca_key != NULL || env->pki_ca_cert != NULL || env->pki_sm2_ca_key != NULL ||
+	    env->pki_sm2_ca_cert != NULL;
+}
+
+/* Before the first APDU: a configured CA names both files of each key, and they can be read
+ * (their content is checked when the first certificate is made). */
+static int
+pki_check_config(const hc_flow_env_t *env, char *why, size_t cap)
+{
+	const char *key, *cert;
+	size_t i;
+
+	if (!pki_configured(env))
+		return HC_OK;
+	for (i = 0; i < sizeof(pki_cas) / sizeof(pki_cas[0]); i++) {
+		pki_ca_of(env, &pki_cas[i], &key, &cert);
+		if (key == NULL || cert == NULL) {
+			snprintf(why, cap, "issuer CA of PKI key %02X: give both the CA key and the CA "
+			    "certificate", pki_cas[i].key);
+			return HC_ERR_CONFIG;
+		}
+		if (access(key, R_OK) != 0 || access(cert, R_OK) != 0) {
+			snprintf(why, cap, "issuer CA of PKI key %02X: %s cannot be read", pki_cas[i].key,
+			    access(key, R_OK) != 0 ? key : cert);
+			return HC_ERR_CONFIG;
+		}
+	}
+	return HC_OK;
+}
+
+/* Days from today until the card's expiry date (YYYYMMDD), the certificates' validity;
+ * 10 years when the expiry cannot be used. */
+static unsigned int
+cert_days(const char *expiry)
+{
+	struct tm tm;
+	time_t end, now = time(NULL);
+	unsigned int y, m, d;
+
+	memset(&tm, 0, sizeof(tm));
+	if (expiry == NULL || strlen(expiry) != 8 || sscanf(expiry, "%4u%2u%2u", &y, &m, &d) != 3 ||
+	    y < 1970 || m < 1 || m > 12 || d < 1 || d > 31)
+		return 3650;
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = (int)m - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = 23;
+	tm.tm_min = 59;
+	if ((end = timegm(&tm)) == (time_t)-1 || end <= now)
+		return 3650;
+	return (unsigned int)((end - now) / 86400) + 1;
+}
+
+/* pki.md "Commands": the issuer right (UK1 DDF1, external authentication in DDF1 in this card
+ * session), then for key 01 and 02: GENERATE on the card, the CA's certificate of the public
+ * key, UPDATE BINARY of C001 / C002. */
+static int
+step_pki(hc_card_t *card, const hc_flow_env_t *env, const hc_issue_profile_t *p,
+    hc_issue_result_t *out)
+{
+	uint8_t pub[64], der[HC_PKI_CERT_MAX];
+	const char *key, *cert;
+	size_t i, len = 0;
+	int rc;
+
+	if (!pki_configured(env)) {
+		out->step_note[ST_PKI] = "skipped: no issuer CA configured";
+		hc_log_info("issuance of %s: PKI keys skipped: no issuer CA configured", p->card_number);
+		return HC_OK;
+	}
+	if ((rc = hc_session_external_auth(card, HC_KEY_UK1_DDF1)) != HC_OK)
+		return rc;
+	for (i = 0; i < sizeof(pki_cas) / sizeof(pki_cas[0]); i++) {
+		pki_ca_of(env, &pki_cas[i], &key, &cert);
+		if ((rc = hc_pki_generate_key(card, pki_cas[i].key, pub)) != HC_OK)
+			return rc;
+		rc = hc_pki_make_certificate(pki_cas[i].key, pub, p->holder.name, p->card_number, key,
+		    cert, cert_days(p->validity.expiry), der, sizeof(der), &len);
+		if (rc != HC_OK) {
+			hc_session_set_detail(card, "certificate of PKI key %02X: %s", pki_cas[i].key,
+			    hc_strerror(rc));
+			return rc;
+		}
+		if ((rc = hc_pki_write_certificate(card, pki_cas[i].key, der, len)) != HC_OK)
+			return rc;
+	}
+	return HC_OK;
 }
 
 static int
@@ -161,6 +281,8 @@ run_step(issue_ctx_t *x, int step)
 		return p->pin[0] != '\0' ? step_purse(x, ST_PIN) : HC_OK;
 	case ST_BALANCE:
 		return p->opening_balance > 0 ? step_purse(x, ST_BALANCE) : HC_OK;
+	case ST_PKI:
+		return step_pki(card, x->env, p, x->out);
 	case ST_ACTIVATE:
 		return activate(card);
 	case ST_ARCHIVE:
@@ -209,6 +331,10 @@ hc_flow_issue(hc_card_t *card, const hc_flow_env_t *env, const hc_issue_profile_
 		snprintf(why, sizeof(why), "the card is already issued (card number %s)",
 		    hc_card_number(card));
 		rc = HC_ERR_NOT_PERMITTED;
+		goto out;
+	}
+	if ((rc = pki_check_config(env, why, sizeof(why))) != HC_OK) {
+		hc_session_set_detail(card, "%s", why);
 		goto out;
 	}
 	x.issuer = p->issuer;

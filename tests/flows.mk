@@ -27,7 +27,8 @@ tests_unit_test_flow_profile_LDADD = src/libhcflows.la src/libhcstore.la apdu/li
 # card flows through the hcard CLI, pcscd, vpcd and hcard-sim (each script enters
 # tests/harness/with-sim itself; test_flow_sync.sh also tests/harness/with-postgres)
 TESTS += tests/integration/test_flow_cli.sh tests/integration/test_flow_batch.sh \
-	tests/integration/test_flow_torn.sh tests/integration/test_flow_sync.sh
+	tests/integration/test_flow_torn.sh tests/integration/test_flow_sync.sh \
+	tests/integration/test_flow_pki.sh
 
 # the flows' C API (run under with-sim by tests/harness/run-test)
 check_PROGRAMS += tests/integration/test_flow_archive

@@ -30,6 +30,10 @@ typedef struct cli {
 	const char *store_uri;    /* --store / HCARD_STORE / hcard.conf "store" */
 	const char *trust_path;   /* --trust / HCARD_TRUST / "trust" */
 	const char *issuer_keys;  /* --issuer-keys / HCARD_ISSUER_KEYS / "issuer_keys" */
+	const char *pki_ca_key;   /* --pki-ca-key / HCARD_PKI_CA_KEY: issuer CA of PKI key 01 */
+	const char *pki_ca_cert;  /* --pki-ca-cert / HCARD_PKI_CA_CERT */
+	const char *pki_sm2_ca_key;   /* --pki-sm2-ca-key / HCARD_PKI_SM2_CA_KEY: of key 02 */
+	const char *pki_sm2_ca_cert;  /* --pki-sm2-ca-cert / HCARD_PKI_SM2_CA_CERT */
 	const char *who;          /* --operator / HCARD_OPERATOR / "operator" / $USER */
 	const char *today;        /* --today (tests) */
 	const char *reader;       /* --reader: user card reader */

@@ -22,9 +22,13 @@ say_steps(cli_t *c, const hc_issue_result_t *r)
 
 	for (k = 0; k < r->n_steps && hc_issue_step_name(k) != NULL; k++) {
 		json_t *o = json_object();
-		cli_say(c, "    %-22s %3lu + %3lu APDUs %8.1f ms", "    %-22s %3lu + %3lu 条指令 %8.1f 毫秒",
-		    hc_issue_step_name(k), r->steps[k].card_apdus, r->steps[k].sam_apdus, r->steps[k].ms);
+		cli_say(c, "    %-22s %3lu + %3lu APDUs %8.1f ms%s%s",
+		    "    %-22s %3lu + %3lu 条指令 %8.1f 毫秒%s%s",
+		    hc_issue_step_name(k), r->steps[k].card_apdus, r->steps[k].sam_apdus, r->steps[k].ms,
+		    r->step_note[k] != NULL ? "  " : "", r->step_note[k] != NULL ? r->step_note[k] : "");
 		json_object_set_new(o, "step", json_string(hc_issue_step_name(k)));
+		if (r->step_note[k] != NULL)
+			json_object_set_new(o, "note", json_string(r->step_note[k]));
 		json_object_set_new(o, "card_apdus", json_integer((json_int_t)r->steps[k].card_apdus));
 		json_object_set_new(o, "sam_apdus", json_integer((json_int_t)r->steps[k].sam_apdus));
 		json_object_set_new(o, "ms", json_real(r->steps[k].ms));

@@ -191,6 +191,10 @@ cli_env(cli_t *c, hc_flow_env_t *env)
 	env->who = c->who;
 	env->today = c->today;
 	env->issuer_keys = c->issuer_keys;
+	env->pki_ca_key = c->pki_ca_key;
+	env->pki_ca_cert = c->pki_ca_cert;
+	env->pki_sm2_ca_key = c->pki_sm2_ca_key;
+	env->pki_sm2_ca_cert = c->pki_sm2_ca_cert;
 }
 
 int64_t

@@ -147,6 +147,10 @@ main(int argc, char **argv)
 		else if (strcmp(o, "--store") == 0) slot = &c.store_uri;
 		else if (strcmp(o, "--trust") == 0) slot = &c.trust_path;
 		else if (strcmp(o, "--issuer-keys") == 0) slot = &c.issuer_keys;
+		else if (strcmp(o, "--pki-ca-key") == 0) slot = &c.pki_ca_key;
+		else if (strcmp(o, "--pki-ca-cert") == 0) slot = &c.pki_ca_cert;
+		else if (strcmp(o, "--pki-sm2-ca-key") == 0) slot = &c.pki_sm2_ca_key;
+		else if (strcmp(o, "--pki-sm2-ca-cert") == 0) slot = &c.pki_sm2_ca_cert;
 		else if (strcmp(o, "--operator") == 0) slot = &c.who;
 		else if (strcmp(o, "--reader") == 0) slot = &c.reader;
 		else if (strcmp(o, "--sam-reader") == 0) slot = &c.sam_reader;
@@ -162,6 +166,10 @@ main(int argc, char **argv)
 	c.store_uri = env_or(c.store_uri, "HCARD_STORE");
 	c.trust_path = env_or(c.trust_path, "HCARD_TRUST");
 	c.issuer_keys = env_or(c.issuer_keys, "HCARD_ISSUER_KEYS");
+	c.pki_ca_key = env_or(c.pki_ca_key, "HCARD_PKI_CA_KEY");
+	c.pki_ca_cert = env_or(c.pki_ca_cert, "HCARD_PKI_CA_CERT");
+	c.pki_sm2_ca_key = env_or(c.pki_sm2_ca_key, "HCARD_PKI_SM2_CA_KEY");
+	c.pki_sm2_ca_cert = env_or(c.pki_sm2_ca_cert, "HCARD_PKI_SM2_CA_CERT");
 	c.who = env_or(c.who, "HCARD_OPERATOR");
 	c.sam_pin = env_or(c.sam_pin, "HCARD_SAM_PIN");
 	read_conf(&c);
