@@ -204,7 +204,8 @@ hc_pki_make_certificate(int key, const uint8_t pub[64], const char *name,
 	if (add_ext(x, ca, NID_basic_constraints, "critical,CA:FALSE") != 0 ||
 	    add_ext(x, ca, NID_key_usage, k->key_usage) != 0 ||
 	    add_ext(x, ca, NID_subject_key_identifier, "hash") != 0 ||
-	    add_ext(x, ca, NID_authority_key_identifier, "keyid") != 0) {
+	    add_ext(x, ca, NID_authority_key_identifier,
+	        X509_get0_subject_key_id(ca) != NULL ? "keyid" : "issuer") != 0) {
 		hc_log_error("certificate extensions failed");
 		goto out;
 	}

@@ -36,3 +36,10 @@ TESTS += tests/integration/test_flow_archive
 tests_integration_test_flow_archive_SOURCES = tests/integration/test_flow_archive.c
 tests_integration_test_flow_archive_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_integration_test_flow_archive_LDADD = src/libhcard.la $(CMOCKA_LIBS)
+
+# the issuer's certificate builder of the PKI keys (hc_pki_make_certificate), checked with OpenSSL
+check_PROGRAMS += tests/unit/test_pki_cert
+TESTS += tests/unit/test_pki_cert
+tests_unit_test_pki_cert_SOURCES = tests/unit/test_pki_cert.c
+tests_unit_test_pki_cert_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
+tests_unit_test_pki_cert_LDADD = src/libhcard.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
