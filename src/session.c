@@ -267,7 +267,13 @@ hc_session_run(hc_card_t *card, int (*op)(hc_card_t *card, void *arg), void *arg
 	for (attempt = 0; attempt < 2; attempt++) {
 		int relied = card->app != HC_APP_NONE;
 
-		rc = op(card, arg);
+		/* One PC/SC transaction per operation: another process sharing the card cannot
+		 * select something else between our SELECT and READ (seen: two processes opening
+		 * sessions at once, one read EF05 with the other's DF current, 6A82). */
+		if ((rc = hc_session_begin(card)) == HC_OK) {
+			rc = op(card, arg);
+			(void)hc_session_end(card);
+		}
 		/* A reset PC/SC reported, or one it did not (a warm reset through another shared
 		 * connection): a file "not found" or a right "missing" while the session believed a
 		 * DF current means the card lost its volatile state. Redo once from scratch. */

@@ -145,8 +145,10 @@ charger(int go_fd, int64_t amount, int rounds)
 	char b;
 	int i, ok = 0, rc;
 
-	if (penv_try_open(&ce) != HC_OK)
+	if ((rc = penv_try_open(&ce)) != HC_OK) {
+		fprintf(stderr, "charger %lld: open failed: %s\n", (long long)amount, hc_errname(rc));
 		_exit(98);
+	}
 	if (read(go_fd, &b, 1) != 1)
 		_exit(99);
 	for (i = 0; i < rounds; i++) {
