@@ -251,6 +251,19 @@ static const err_text_t err_table[HC_ERR__COUNT] = {
 	E(HC_ERR_NOT_PERMITTED,
 	    "This terminal is not allowed to do this: check its SAM type and configuration.",
 	    "此终端无权执行该操作：请检查其 SAM 类型和配置。"),
+	/* PIN pads */
+	E(HC_ERR_NO_PINPAD,
+	    "This reader has no PIN pad: type the PIN on the keyboard, or use a reader with a PIN pad.",
+	    "此读卡器没有密码键盘：请在键盘上输入 PIN，或改用带密码键盘的读卡器。"),
+	E(HC_ERR_PINPAD_TIMEOUT,
+	    "No PIN was typed on the PIN pad in time: ask the cardholder to try again.",
+	    "未在规定时间内于密码键盘输入 PIN：请持卡人重试。"),
+	E(HC_ERR_PINPAD_CANCELLED,
+	    "The cardholder pressed Cancel on the PIN pad: nothing was sent to the card.",
+	    "持卡人在密码键盘上按了取消键：未向卡片发送任何内容。"),
+	E(HC_ERR_PINPAD_LENGTH,
+	    "The PIN typed on the PIN pad must be 4 to 12 digits: ask the cardholder to enter it again.",
+	    "在密码键盘上输入的 PIN 必须为 4 到 12 位数字：请持卡人重新输入。"),
 };
 
 static const err_text_t *

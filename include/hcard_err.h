@@ -94,6 +94,11 @@ typedef enum hc_err {
 	HC_ERR_STORE_UNREACHABLE,      /* shared PostgreSQL store not reachable */
 	HC_ERR_PROFILE,                /* issuance profile invalid */
 	HC_ERR_NOT_PERMITTED,          /* terminal not allowed to do this */
+	/* PIN pads (PC/SC part 10) */
+	HC_ERR_NO_PINPAD = 190,        /* the reader has no PIN pad (no FEATURE_VERIFY_PIN_DIRECT) */
+	HC_ERR_PINPAD_TIMEOUT,         /* nobody typed the PIN in time (reader SW 6400) */
+	HC_ERR_PINPAD_CANCELLED,       /* cancel key pressed (reader SW 6401) */
+	HC_ERR_PINPAD_LENGTH,          /* PIN typed on the pad too short or too long (reader SW 6403) */
 	HC_ERR__COUNT
 } hc_err_t;
 
