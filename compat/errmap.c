@@ -95,6 +95,11 @@ static const struct { int hc; int irv; } irv_map[] = {
 	{ HC_ERR_STORE_UNREACHABLE, OP },
 	{ HC_ERR_PROFILE, IRV_PARA_ERR },
 	{ HC_ERR_NOT_PERMITTED, IRV_IRK_VERR },
+	/* PIN pads: the PIN was not verified */
+	{ HC_ERR_NO_PINPAD, IRV_PARA_ERR },
+	{ HC_ERR_PINPAD_TIMEOUT, IRV_IRK_VERR },
+	{ HC_ERR_PINPAD_CANCELLED, IRV_IRK_VERR },
+	{ HC_ERR_PINPAD_LENGTH, IRV_IRK_VERR },
 };
 
 static int
