@@ -10,3 +10,4 @@ include tests/flows.mk
 include tests/pkcs11.mk
 include tests/visit.mk
 include tests/compat.mk
+include tests/pinpad.mk
