@@ -17,6 +17,7 @@
 
 #include "apdu/log.h"
 #include "crypto/crypto.h"
+#include "crypto/x509.h"
 
 /* The two curves, as data. */
 typedef struct curve {
@@ -106,6 +107,14 @@ out:
 	OSSL_PARAM_BLD_free(bld);
 	BN_clear_free(d);
 	return pkey;
+}
+
+EVP_PKEY *
+hc_ec_public_pkey(int sm2, const uint8_t pub[64])
+{
+	if (pub == NULL)
+		return NULL;
+	return pkey_from_raw(sm2 ? &curve_sm2 : &curve_p256, NULL, pub);
 }
 
 static int
