@@ -18,6 +18,7 @@
 #include "apdu/buf.h"
 #include "apdu/log.h"
 #include "apdu/pcsc.h"
+#include "apdu/pinpad.h"
 
 /* SCardGetStatusChange rounds in one hc_pcsc_wait (state changes that are not an insertion
  * or a removal, e.g. another application connecting, wake it up). */
@@ -338,6 +339,33 @@ pcsc_transmit(void *io, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_
 	return HC_OK;
 }
 
+/* CM_IOCTL_GET_FEATURE_REQUEST (pinpad.h), asked once per connection by the transport
+ * (hc_transport_features caches it), and the PIN-pad VERIFY_PIN_DIRECT. */
+static int
+pcsc_control(void *io, uint32_t code, const uint8_t *in, size_t in_len, uint8_t *out,
+             size_t *out_len)
+{
+	pcsc_conn_t *c = io;
+	DWORD got = 0;
+	LONG rv;
+	int rc;
+
+	rv = SCardControl(c->card, (DWORD)code, in, (DWORD)in_len, out, (DWORD)*out_len, &got);
+	if (rv == SCARD_E_UNSUPPORTED_FEATURE && code == HC_CM_IOCTL_GET_FEATURE_REQUEST) {
+		/* a driver without controls (vpcd, many non-pad readers): no features */
+		*out_len = 0;
+		return HC_OK;
+	}
+	if (rv != SCARD_S_SUCCESS) {
+		rc = pcsc_conn_error(c, rv, "SCardControl");
+		return rc == HC_ERR_NO_CARD ? HC_ERR_CARD_REMOVED : rc;
+	}
+	if ((size_t)got > *out_len)
+		return HC_ERR_MALFORMED_RESPONSE;
+	*out_len = got;
+	return HC_OK;
+}
+
 static int
 pcsc_begin(void *io)
 {
@@ -427,6 +455,7 @@ static const hc_transport_ops_t pcsc_ops = {
 	.get_atr = pcsc_get_atr,
 	.close = pcsc_close,
 	.set_reset_on_close = pcsc_set_reset_on_close,
+	.control = pcsc_control,
 };
 
 int

@@ -17,6 +17,8 @@
 #define DEFAULT_MAX_GET_RESPONSE 16u
 #define DEFAULT_MAX_TOTAL        (64u * 1024u)
 #define MAX_WRONG_LE_RESENDS     1u
+#define FEATURES_MAX             256u     /* a feature list: 6 bytes per feature, < 20 features */
+#define CM_IOCTL_GET_FEATURE_REQUEST 0x42000D48UL   /* apdu/pinpad.h; SCARD_CTL_CODE(3400) */
 
 struct hc_transport {
 	const hc_transport_ops_t *ops;
@@ -27,6 +29,9 @@ struct hc_transport {
 	unsigned long apdu_count;
 	uint8_t *cmd;           /* encoded command (HC_APDU_MAX_CMD), wiped after each send */
 	uint8_t *rx;            /* raw answer (HC_RESP_MAX), wiped after each send */
+	int features_known;     /* the reader's feature list was asked (once per connection) */
+	size_t features_len;
+	uint8_t features[FEATURES_MAX];
 };
 
 hc_transport_t *
@@ -340,4 +345,47 @@ hc_transport_get_atr(hc_transport_t *t, uint8_t *atr, size_t *atr_len)
 		return HC_OK;
 	}
 	return t->ops->get_atr(t->io, atr, atr_len);
+}
+
+int
+hc_transport_features(hc_transport_t *t, const uint8_t **tlv, size_t *len)
+{
+	size_t n = sizeof(t->features);
+	int rc;
+
+	if (t == NULL || tlv == NULL || len == NULL)
+		return HC_ERR_INVALID_ARGUMENT;
+	*tlv = t->features;
+	*len = 0;
+	if (!t->features_known && t->ops->control != NULL) {
+		rc = t->ops->control(t->io, CM_IOCTL_GET_FEATURE_REQUEST, NULL, 0, t->features, &n);
+		if (rc != HC_OK) {
+			hc_log_debug("%s feature request: %s", hc_transport_name(t), hc_errname(rc));
+			return rc;
+		}
+		t->features_len = n <= sizeof(t->features) ? n : 0;
+	}
+	t->features_known = 1;
+	*len = t->features_len;
+	return HC_OK;
+}
+
+int
+hc_transport_control_apdu(hc_transport_t *t, uint32_t code, const uint8_t *in, size_t in_len,
+                          uint8_t *out, size_t *out_len)
+{
+	int rc;
+
+	if (t == NULL || out == NULL || out_len == NULL || (in == NULL && in_len > 0))
+		return HC_ERR_INVALID_ARGUMENT;
+	if (t->ops->control == NULL)
+		return HC_ERR_NO_PINPAD;
+	t->apdu_count++;        /* the reader sends one command to the card */
+	rc = t->ops->control(t->io, code, in, in_len, out, out_len);
+	if (rc == HC_ERR_CARD_RESET)
+		return transport_after_reset(t);
+	if (rc != HC_OK)
+		hc_log_debug("%s control %08lX: %s", hc_transport_name(t), (unsigned long)code,
+		             hc_errname(rc));
+	return rc;
 }

@@ -1,2 +1,9 @@
 # tests of PIN-pad support (doc/pkcs11.md "PIN pads"): apdu/pinpad.c, PKCS#11 protected
 # authentication path, through the PIN-pad reader driver of the simulator (with-sim --pinpad)
+
+HC_PINPAD_UNIT_TESTS = tests/unit/test_pinpad
+check_PROGRAMS += $(HC_PINPAD_UNIT_TESTS)
+TESTS += $(HC_PINPAD_UNIT_TESTS)
+tests_unit_test_pinpad_SOURCES = tests/unit/test_pinpad.c
+tests_unit_test_pinpad_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_pinpad_LDADD = apdu/libhcapdu.la $(PCSC_LIBS) $(CMOCKA_LIBS)
