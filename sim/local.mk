@@ -21,3 +21,14 @@ sim_hcard_sim_SOURCES += sim/pki.c sim/pki.h sim/pki_issue.c
 sim_hcard_sim_SOURCES += sim/security.c sim/security_sm.c sim/security.h sim/sam.c sim/sam_cmds.c sim/sam.h sim/keyset.c sim/keyset_table.c sim/keyset_demo.c sim/keyset.h sim/cert.c sim/cert.h
 EXTRA_DIST += sim/demo.keyset
 sim_hcard_sim_SOURCES += sim/purse.h sim/purse.c sim/purse_tx.c sim/psam.c
+
+# The PIN-pad reader driver for pcscd (doc/simulator.md "PIN-pad reader"): a shared module
+# that is never installed; tests/harness/with-sim --pinpad loads sim/ifd/.libs/libifdhcardsim.so.
+# apdu/buf.c is compiled in (bounded reader, hc_wipe); no libpcsclite inside pcscd.
+noinst_LTLIBRARIES += sim/ifd/libifdhcardsim.la
+noinst_HEADERS += sim/ifd/pinblock.h sim/ifd/keypad.h
+sim_ifd_libifdhcardsim_la_SOURCES = sim/ifd/ifd-hcardsim.c sim/ifd/pinblock.c sim/ifd/keypad.c \
+	apdu/buf.c
+sim_ifd_libifdhcardsim_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS)
+sim_ifd_libifdhcardsim_la_LDFLAGS = -module -avoid-version -shared \
+	-rpath $(abs_builddir)/sim/ifd -export-symbols-regex '^IFDH'
