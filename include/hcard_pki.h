@@ -41,6 +41,22 @@ int hc_pki_read_certificate(hc_card_t *card, int key, uint8_t *der, size_t cap, 
  * HC_ERR_PIN_BLOCKED when blocked. */
 int hc_pki_verify_pin(hc_card_t *card, const char *pin, int *tries_left);
 
+/* How long a PIN pad waits for the cardholder (bTimerOut), in seconds. */
+#define HC_PKI_PINPAD_TIMEOUT_S 30
+
+/* Whether the user card's reader has a PIN pad (PC/SC part 10 FEATURE_VERIFY_PIN_DIRECT):
+ * a reader control asked once per card connection, not an APDU. *has 1/0. */
+int hc_pki_has_pinpad(hc_card_t *card, int *has);
+
+/* VERIFY of the cardholder PIN typed on the reader's PIN pad (purse.md "PIN pads"): the PIN
+ * never reaches the host. In one PC/SC transaction: the PKI application selected (unless
+ * current), a VERIFY without data (a blocked PIN is reported without asking the cardholder
+ * to type), then the pad, which waits at most HC_PKI_PINPAD_TIMEOUT_S. Errors as
+ * hc_pki_verify_pin (HC_ERR_PIN_WRONG with *tries_left, HC_ERR_PIN_BLOCKED), and from the
+ * reader: HC_ERR_NO_PINPAD, HC_ERR_PINPAD_CANCELLED, HC_ERR_PINPAD_TIMEOUT,
+ * HC_ERR_PINPAD_LENGTH (nothing reached the card: PIN state and tries unchanged). */
+int hc_pki_verify_pin_pad(hc_card_t *card, int *tries_left);
+
 /* CHANGE PIN (purse.md `80 5E 01 00 0D <old> FF <new>`) of the one cardholder PIN, from the
  * PKI application. Errors as hc_pki_verify_pin for a wrong old PIN; both PINs are wiped. */
 int hc_pki_change_pin(hc_card_t *card, const char *old_pin, const char *new_pin, int *tries_left);

@@ -77,6 +77,11 @@ static const struct {
 	{ HC_ERR_WRONG_LENGTH, CKR_DEVICE_ERROR },
 	{ HC_ERR_MEMORY_FAILURE, CKR_DEVICE_MEMORY },
 	{ HC_ERR_NOT_ENOUGH_MEMORY, CKR_DEVICE_MEMORY },
+	/* PIN pads: nothing reached the card on cancel, timeout or a bad length */
+	{ HC_ERR_NO_PINPAD, CKR_ARGUMENTS_BAD },        /* NULL PIN, no protected path */
+	{ HC_ERR_PINPAD_CANCELLED, CKR_FUNCTION_CANCELED },
+	{ HC_ERR_PINPAD_TIMEOUT, CKR_FUNCTION_CANCELED },
+	{ HC_ERR_PINPAD_LENGTH, CKR_PIN_LEN_RANGE },
 };
 
 CK_RV

@@ -195,7 +195,9 @@ out:
 	return rv;
 }
 
-/* VERIFY on the card; the PIN copy is wiped on every path. */
+/* VERIFY on the card; the PIN copy is wiped on every path. A NULL PIN on a token with
+ * CKF_PROTECTED_AUTHENTICATION_PATH: the reader's PIN pad reads it (PKCS#11 §5.8 C_Login);
+ * a PIN given explicitly is still sent from the host, as OpenSC does. */
 static CK_RV
 verify_pin(p11_ctx_t *ctx, p11_slot_t *slot, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
@@ -203,8 +205,20 @@ verify_pin(p11_ctx_t *ctx, p11_slot_t *slot, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 	int err;
 	CK_RV rv;
 
-	if (pin == NULL)
-		return slot->has_pinpad ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD;
+	memset(buf, 0, sizeof(buf));
+	if (pin == NULL) {
+		if ((rv = p11_slot_card(ctx, slot)) != CKR_OK)
+			goto out;
+		/* the card session knows its reader: no pad gives HC_ERR_NO_PINPAD, mapped to
+		 * CKR_ARGUMENTS_BAD (a NULL PIN without a protected path) */
+		err = hc_pki_verify_pin_pad(slot->card, NULL);
+		/* a reset reported before the pad asked anything (begin, SELECT, status, or the
+		 * control refused by pcscd for the reset handle): reconnected, ask once more */
+		if (err == HC_ERR_CARD_RESET)
+			err = hc_pki_verify_pin_pad(slot->card, NULL);
+		rv = err == HC_OK ? CKR_OK : p11_slot_error(ctx, slot, err);
+		goto out;
+	}
 	if (len < P11_PIN_MIN || len > P11_PIN_MAX)
 		return CKR_PIN_LEN_RANGE;
 	memcpy(buf, pin, len);

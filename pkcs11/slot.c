@@ -235,6 +235,10 @@ p11_slot_card(p11_ctx_t *ctx, p11_slot_t *slot)
 		return err == HC_ERR_NO_CARD || err == HC_ERR_CARD_REMOVED ? CKR_TOKEN_NOT_PRESENT
 		                                                           : CKR_TOKEN_NOT_RECOGNIZED;
 	}
+	/* a reader control on the new connection (cached by it), not an APDU: the token flag
+	 * CKF_PROTECTED_AUTHENTICATION_PATH; a reader that cannot say has no pad */
+	if (hc_pki_has_pinpad(slot->card, &slot->has_pinpad) != HC_OK)
+		slot->has_pinpad = 0;
 	return CKR_OK;
 }
 

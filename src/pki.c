@@ -11,6 +11,7 @@
 #include "apdu/apdu.h"
 #include "apdu/buf.h"
 #include "apdu/log.h"
+#include "apdu/pinpad.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
 #include "apdu/transport.h"
@@ -267,6 +268,69 @@ hc_pki_verify_pin(hc_card_t *card, const char *pin, int *tries_left)
 out:
 	hc_wipe(block, sizeof(block));
 	return err;
+}
+
+int
+hc_pki_has_pinpad(hc_card_t *card, int *has)
+{
+	if (has != NULL)
+		*has = 0;
+	if (card == NULL || has == NULL)
+		return HC_ERR_INVALID_ARGUMENT;
+	return hc_transport_has_pinpad(hc_session_card_io(card), has);
+}
+
+/* The pad verify, inside the caller's transaction. */
+static int
+verify_pin_pad(hc_card_t *card, int *tries_left)
+{
+	hc_apdu_t status = { 0x00, 0x20, 0x00, 0x00, NULL, 0, 0, 0, 0, 0 };
+	hc_transport_t *io = hc_session_card_io(card);
+	hc_pinpad_verify_t pv;
+	hc_resp_t *resp = NULL;
+	uint16_t sw = 0;
+	int err;
+
+	if ((err = hc_session_select(card, HC_APP_PKI)) != HC_OK)
+		return err;
+	/* purse.md: VERIFY without data, 9000 or 63Cx; 6983 (blocked) ends here, untyped */
+	if ((err = cmd(card, &status, &resp, &sw)) != HC_OK && hc_sw_tries_left(sw) <= 0)
+		return pin_err(sw, err, tries_left);
+	/* a verified PIN must not outlive this session: end it with a card reset (spec-notes) */
+	hc_transport_set_reset_on_close(io, 1);
+	hc_pinpad_cardholder(&pv, HC_PKI_PINPAD_TIMEOUT_S);
+	hc_log_debug("cardholder PIN: waiting for the PIN pad (at most %d s)", HC_PKI_PINPAD_TIMEOUT_S);
+	sw = 0;
+	err = hc_pinpad_verify(io, &pv, &sw);
+	if (err == HC_ERR_CARD_RESET || err == HC_ERR_CARD_REMOVED || err == HC_ERR_TRANSPORT)
+		hc_session_invalidate(card);        /* the card forgot its selection */
+	if (err != HC_OK)
+		return err;                         /* reader-side end: nothing reached the card */
+	if (sw == HC_SW_OK)
+		return HC_OK;
+	return pin_err(sw, hc_sw_to_err(sw), tries_left);
+}
+
+int
+hc_pki_verify_pin_pad(hc_card_t *card, int *tries_left)
+{
+	int err, end, has = 0;
+
+	if (tries_left != NULL)
+		*tries_left = -1;
+	if (card == NULL)
+		return HC_ERR_INVALID_ARGUMENT;
+	if ((err = hc_pki_has_pinpad(card, &has)) != HC_OK)
+		return err;
+	if (!has)
+		return HC_ERR_NO_PINPAD;
+	/* one transaction: nobody selects another application between status and VERIFY; it
+	 * holds the card while the cardholder types (doc/spec-notes.md "PIN pads") */
+	if ((err = hc_session_begin(card)) != HC_OK)
+		return err;
+	err = verify_pin_pad(card, tries_left);
+	end = hc_session_end(card);
+	return err != HC_OK ? err : end;
 }
 
 int
