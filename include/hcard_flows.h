@@ -104,6 +104,9 @@ typedef struct hc_charge_request {
 	const char *pin;            /* ED: the cardholder PIN (wiped by the purse, never logged) */
 	const char *retry_of;       /* entry id of a charge that ended HC_ERR_RECOVERY_PENDING */
 	const hc_visit_record_t *visit;  /* optional: outpatient record written and signed after */
+	int pin_pad;                /* ED: the cardholder types the PIN on the reader's PIN pad
+	                             * (pin NULL); HC_ERR_NO_PINPAD before any APDU when the
+	                             * reader has none (hc_purse_charge_t.pin_pad) */
 } hc_charge_request_t;
 
 typedef struct hc_charge_result {
@@ -117,7 +120,9 @@ typedef struct hc_charge_result {
 
 /* Charge: refuses a blacklisted card; resolves any open intent of the card (purse.md "Torn
  * purchases"); debits self_pay with the split journaled; then, if asked and the charge
- * succeeded, writes and signs the outpatient visit record (type 2, 3 or 5 SAM). */
+ * succeeded, writes and signs the outpatient visit record (type 2, 3 or 5 SAM). A wrong ED
+ * PIN leaves its tries in out->receipt.pin_tries_left; a PIN entry cancelled or timed out on
+ * the pad charges and journals nothing. */
 int hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_request_t *req,
     hc_charge_result_t *out);
 

@@ -60,7 +60,27 @@ int hc_purse_verify_pin(hc_purse_t *p, const char *pin, int *tries_left);
 /* VERIFY without data: HC_OK if the PIN is verified in this card session; otherwise
  * HC_ERR_SECURITY_STATUS with *tries_left, or HC_ERR_PIN_BLOCKED. */
 int hc_purse_pin_status(hc_purse_t *p, int *tries_left);
-/* CHANGE PIN: errors as hc_purse_verify_pin for a wrong old PIN. */
+/* ---- cardholder PIN on the reader's PIN pad (PC/SC part 10, purse.md "PIN pads") ---- */
+
+/* *has = 1 when the user card's reader has a PIN pad (FEATURE_VERIFY_PIN_DIRECT), else 0.
+ * Asks the reader once per connection (a reader control, no APDU). */
+int hc_purse_has_pinpad(hc_purse_t *p, int *has);
+/* The cardholder types the PIN on the reader's keypad; the reader sends the VERIFY itself, so
+ * the PIN never passes through the host. Errors as hc_purse_verify_pin (HC_ERR_PIN_WRONG with
+ * *tries_left on 63Cx, HC_ERR_PIN_BLOCKED on 6983: then nothing is shown on the pad), and
+ * HC_ERR_NO_PINPAD (the reader has none: nothing sent to the card), HC_ERR_PINPAD_CANCELLED,
+ * HC_ERR_PINPAD_TIMEOUT, HC_ERR_PINPAD_LENGTH (the reader sent nothing to the card: the PIN
+ * state and tries are unchanged). The pad waits at most HC_PURSE_PINPAD_TIMEOUT_S seconds. */
+int hc_purse_verify_pin_pad(hc_purse_t *p, int *tries_left);
+#define HC_PURSE_PINPAD_TIMEOUT_S 30
+/* A PIN argument that means "typed on the reader's PIN pad" (hc_purse_load's pin; also
+ * accepted in hc_purse_charge_t.pin, same as pin_pad = 1). Compared by address: never a PIN
+ * text (its text is empty, so code that took it for one would refuse it as a bad format). */
+const char *hc_purse_pin_pad_marker(void);
+#define HC_PURSE_PIN_PAD (hc_purse_pin_pad_marker())
+
+/* CHANGE PIN: errors as hc_purse_verify_pin for a wrong old PIN. Keyboard only: a PIN pad's
+ * VERIFY_PIN_DIRECT carries one PIN (HC_PURSE_PIN_PAD here: HC_ERR_INVALID_ARGUMENT). */
 int hc_purse_change_pin(hc_purse_t *p, const char *old_pin, const char *new_pin,
     int *tries_left);
 
@@ -115,6 +135,10 @@ typedef struct hc_purse_charge {
 	/* entry id of an earlier charge that ended in HC_ERR_RECOVERY_PENDING: it is resolved
 	 * first; if it was taken its receipt is returned and nothing more is charged. */
 	const char *retry_of;
+	/* ED: the cardholder types the PIN on the reader's pad, verified in the same PC/SC
+	 * transaction as the purchase, before anything is journalled (pin must be NULL;
+	 * HC_ERR_NO_PINPAD, without any APDU, when the reader has none). Ignored for EP. */
+	int pin_pad;
 } hc_purse_charge_t;
 
 typedef enum hc_purse_state {
@@ -138,6 +162,7 @@ typedef struct hc_purse_receipt {
 	uint8_t tac[4];
 	uint8_t mac2[4];
 	int mac2_verified;               /* 1: the PSAM accepted MAC2 (the card is genuine) */
+	int pin_tries_left;              /* ED PIN refused (wrong/blocked): tries left; else -1 */
 } hc_purse_receipt_t;
 
 /*
@@ -147,7 +172,10 @@ typedef struct hc_purse_receipt {
  * again with retry_of = that id once the card is back (never a plain retry). Other errors:
  * nothing was taken (HC_ERR_INSUFFICIENT_BALANCE, HC_ERR_AMOUNT_OVER_LIMIT, HC_ERR_NO_PSAM,
  * HC_ERR_SECURITY_STATUS when ED lacks the PIN, transport errors before DEBIT...).
- * The whole charge runs in one PC/SC transaction.
+ * The whole charge runs in one PC/SC transaction. With pin_pad, a cancelled or timed-out
+ * PIN entry (HC_ERR_PINPAD_CANCELLED / _TIMEOUT) ends the charge before INITIALIZE: nothing
+ * taken, nothing journalled (receipt->entry_id ""). The transaction is held while the
+ * cardholder types (at most HC_PURSE_PINPAD_TIMEOUT_S): doc/purse.md "PIN pads" says why.
  */
 int hc_purse_purchase(hc_purse_t *p, const hc_purse_charge_t *c, hc_purse_receipt_t *receipt);
 
@@ -182,7 +210,8 @@ typedef struct hc_purse_load_receipt {
 	int64_t balance_before;
 	uint8_t terminal[6];
 } hc_purse_load_receipt_t;
-/* Loads amount fen onto the ledger (ED needs the PIN verified, or pin non-NULL). Over the
+/* Loads amount fen onto the ledger (ED needs the PIN verified, or pin non-NULL; pin =
+ * HC_PURSE_PIN_PAD: typed on the reader's pad inside the load's transaction). Over the
  * balance limit: HC_ERR_AMOUNT_OVER_LIMIT. Journalled (kind load: intent before CREDIT FOR
  * LOAD, outcome after) when the purse has a store. HC_ERR_RECOVERY_PENDING: the card's answer
  * to CREDIT never arrived; receipt->state is OPEN: call hc_purse_load_resolve with it on

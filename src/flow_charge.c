@@ -11,7 +11,9 @@
 #include <inttypes.h>
 
 #include "src/flow.h"
+#include "src/session.h"
 #include "apdu/log.h"
+#include "apdu/pinpad.h"
 
 int
 hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_request_t *req,
@@ -38,6 +40,17 @@ hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_reques
 		rc = HC_ERR_SPLIT;
 		goto out;
 	}
+	/* the PIN on the reader's pad: refused before anything is sent when there is none */
+	if (req->ledger == HC_LEDGER_ED && req->pin_pad) {
+		int has = 0;
+
+		if ((rc = hc_transport_has_pinpad(hc_session_card_io(card), &has)) != HC_OK)
+			goto out;
+		if (!has) {
+			rc = HC_ERR_NO_PINPAD;
+			goto out;
+		}
+	}
 	if ((rc = hc_read_issuer(card, &is)) != HC_OK)
 		goto out;
 	if ((rc = hc_store_bl_get(env->store, is.card_number, is.issue_serial, &bl)) != HC_OK)
@@ -63,6 +76,7 @@ hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_reques
 	pc.self_pay = req->self_pay;
 	pc.pin = req->pin;
 	pc.retry_of = req->retry_of;
+	pc.pin_pad = req->pin_pad;
 	rc = hc_purse_purchase(purse, &pc, &out->receipt);
 	/* the purse journals the charge; the flow adds who and which card serial */
 	if (out->receipt.entry_id[0] != '\0' &&

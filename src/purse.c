@@ -202,8 +202,8 @@ hc_purse_limits(hc_purse_t *p, int64_t *balance_limit, int64_t *single_limit)
 /* ---- PIN ---------------------------------------------------------------------------------- */
 
 /* Maps the SW of a PIN command; tries_left may be NULL. */
-static int
-pin_result(int rc, uint16_t sw, int *tries_left)
+int
+hc_purse_pin_result(int rc, uint16_t sw, int *tries_left)
 {
 	int tries = hc_sw_tries_left(sw);
 
@@ -239,7 +239,7 @@ hc_purse_pin_verify(hc_purse_t *p, const char *pin, int *tries_left)
 	hc_transport_set_reset_on_close(hc_session_card_io(p->card), 1);
 	rc = hc_purse_card_cmd(p, &a, &sw);
 	if (rc != HC_OK)
-		rc = pin_result(rc, sw, tries_left);
+		rc = hc_purse_pin_result(rc, sw, tries_left);
 out:
 	hc_wipe(block, sizeof(block));
 	return rc;
@@ -250,6 +250,8 @@ hc_purse_verify_pin(hc_purse_t *p, const char *pin, int *tries_left)
 {
 	if (p == NULL)
 		return HC_ERR_INVALID_ARGUMENT;
+	if (hc_purse_is_pin_pad(pin))
+		return hc_purse_pad_verify(p, tries_left);
 	return hc_purse_pin_verify(p, pin, tries_left);
 }
 
@@ -267,7 +269,7 @@ hc_purse_pin_status(hc_purse_t *p, int *tries_left)
 	rc = hc_purse_card_cmd(p, &a, &sw);
 	if (rc == HC_OK || sw == 0)
 		return rc;
-	rc = pin_result(rc, sw, tries_left);
+	rc = hc_purse_pin_result(rc, sw, tries_left);
 	/* not verified yet: tries left reported, nothing was counted */
 	return rc == HC_ERR_PIN_WRONG ? HC_ERR_SECURITY_STATUS : rc;
 }
@@ -280,7 +282,8 @@ hc_purse_change_pin(hc_purse_t *p, const char *old_pin, const char *new_pin, int
 	uint16_t sw;
 	int rc;
 
-	if (p == NULL)
+	/* keyboard only: VERIFY_PIN_DIRECT carries one PIN, CHANGE PIN needs two */
+	if (p == NULL || hc_purse_is_pin_pad(old_pin) || hc_purse_is_pin_pad(new_pin))
 		return HC_ERR_INVALID_ARGUMENT;
 	if ((rc = hc_purse_pin_block(old_pin, data)) != HC_OK ||
 	    (rc = hc_purse_pin_block(new_pin, data + 7)) != HC_OK)
@@ -291,7 +294,7 @@ hc_purse_change_pin(hc_purse_t *p, const char *old_pin, const char *new_pin, int
 		goto out;
 	rc = hc_purse_card_cmd(p, &a, &sw);
 	if (rc != HC_OK)
-		rc = pin_result(rc, sw, tries_left);
+		rc = hc_purse_pin_result(rc, sw, tries_left);
 out:
 	hc_wipe(data, sizeof(data));
 	return rc;

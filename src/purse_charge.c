@@ -131,6 +131,7 @@ static void
 receipt_from_charge(const hc_charge_t *c, hc_purse_receipt_t *r)
 {
 	memset(r, 0, sizeof(*r));
+	r->pin_tries_left = -1;
 	memcpy(r->entry_id, c->entry_id, sizeof(r->entry_id));
 	r->state = (hc_purse_state_t)c->state;
 	r->ledger = (hc_ledger_t)c->ledger;
@@ -398,8 +399,11 @@ purchase_locked(hc_purse_t *p, const hc_purse_charge_t *c, hc_purse_receipt_t *r
 	if ((rc = psam_prepare(p)) != HC_OK)
 		goto out;
 	step(p, HC_PURSE_STEP_PSAM);
-	if (c->ledger == HC_LEDGER_ED && c->pin != NULL &&
-	    (rc = hc_purse_pin_verify(p, c->pin, NULL)) != HC_OK)
+	/* ED: the cardholder PIN, typed or on the reader's pad, before INITIALIZE and before
+	 * anything is journalled: a wrong, cancelled or timed-out PIN leaves no trace */
+	rcpt->pin_tries_left = -1;
+	if (c->ledger == HC_LEDGER_ED &&
+	    (rc = hc_purse_cardholder_pin(p, c->pin, c->pin_pad, &rcpt->pin_tries_left)) != HC_OK)
 		goto out;
 	if ((rc = hc_purse_select(p)) != HC_OK)
 		goto out;
@@ -540,7 +544,14 @@ hc_purse_purchase(hc_purse_t *p, const hc_purse_charge_t *c, hc_purse_receipt_t 
 	memset(receipt, 0, sizeof(*receipt));
 	receipt->state = HC_PURSE_VOID;
 	receipt->balance_after = -1;
+	receipt->pin_tries_left = -1;
 	if ((rc = check_charge(c)) != HC_OK)
+		return rc;
+	if (c->pin_pad && c->pin != NULL && !hc_purse_is_pin_pad(c->pin))
+		return HC_ERR_INVALID_ARGUMENT;     /* a typed PIN and the pad: which one? */
+	/* no pad: refused before anything is sent (no recovery, no PSAM, no APDU) */
+	if (c->ledger == HC_LEDGER_ED && (c->pin_pad || hc_purse_is_pin_pad(c->pin)) &&
+	    (rc = hc_purse_need_pinpad(p)) != HC_OK)
 		return rc;
 	if (p->store == NULL) {
 		hc_log_error("a purchase needs a journal store");

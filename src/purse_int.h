@@ -49,6 +49,17 @@ int hc_purse_select(hc_purse_t *p);
 int hc_purse_read_records(hc_purse_t *p, hc_purse_rec_t out[10], size_t *n);
 /* Verifies pin (4-12 digits) with VERIFY; tries_left as in hc_purse_verify_pin. */
 int hc_purse_pin_verify(hc_purse_t *p, const char *pin, int *tries_left);
+/* Maps the SW of a PIN command (63Cx wrong with tries, 6983 blocked, 6A80 format); rc is
+ * returned for other SWs; tries_left may be NULL. */
+int hc_purse_pin_result(int rc, uint16_t sw, int *tries_left);
+/* PIN pads (purse_pinpad.c): whether pin is HC_PURSE_PIN_PAD; HC_ERR_NO_PINPAD unless the
+ * reader has one (no APDU); the pad verify in its own (nested) transaction. */
+int hc_purse_is_pin_pad(const char *pin);
+int hc_purse_need_pinpad(hc_purse_t *p);
+int hc_purse_pad_verify(hc_purse_t *p, int *tries_left);
+/* The cardholder PIN an operation was given: on the pad when pad or pin is HC_PURSE_PIN_PAD,
+ * typed when pin is not NULL, nothing (HC_OK) otherwise. */
+int hc_purse_cardholder_pin(hc_purse_t *p, const char *pin, int pad, int *tries_left);
 /* "1234" -> 12 34 FF FF FF FF. HC_ERR_PIN_FORMAT unless 4-12 digits. */
 int hc_purse_pin_block(const char *pin, uint8_t block[6]);
 /* Local date and time as BCD (YYYYMMDD, hhmmss) and as text. */

@@ -85,10 +85,16 @@ hc_purse_load(hc_purse_t *p, const hc_purse_issuer_t *is, hc_ledger_t ledger, in
 			p->have_terminal = 1;
 		}
 	}
+	/* PIN pad asked for and none: refused before anything is sent */
+	if (ledger == HC_LEDGER_ED && hc_purse_is_pin_pad(pin) && (rc = hc_purse_need_pinpad(p)) !=
+	    HC_OK)
+		return rc;
 	if ((rc = hc_session_begin(p->card)) != HC_OK)
 		return rc;
 	began = 1;
-	if (ledger == HC_LEDGER_ED && pin != NULL && (rc = hc_purse_pin_verify(p, pin, NULL)) != HC_OK)
+	/* ED: typed or on the pad (in this transaction), before INITIALIZE FOR LOAD and before
+	 * the intent is journalled: a cancelled PIN leaves nothing */
+	if (ledger == HC_LEDGER_ED && (rc = hc_purse_cardholder_pin(p, pin, 0, NULL)) != HC_OK)
 		goto out;
 	/* INITIALIZE FOR LOAD: key index ‖ amount ‖ terminal */
 	data[0] = 0x01;

@@ -46,3 +46,15 @@ HC_BENCH += tests/bench/purse_bench
 tests_bench_purse_bench_SOURCES = tests/bench/purse_bench.c $(HC_PURSE_IT_UTIL)
 tests_bench_purse_bench_CFLAGS = $(HC_PURSE_IT_CFLAGS)
 tests_bench_purse_bench_LDADD = $(HC_PURSE_IT_LIBS)
+
+# Unit: the cardholder PIN on a reader's PIN pad (hc_purse_verify_pin_pad, charges and loads
+# with pin_pad): libhcard over in-process transports to the simulator's card OS (user card,
+# SAM/PSAM) run in this process, with a fake reader pad (hc_inproc_set_pinpad).
+check_PROGRAMS += tests/unit/test_purse_pinpad
+TESTS += tests/unit/test_purse_pinpad
+tests_unit_test_purse_pinpad_SOURCES = tests/unit/test_purse_pinpad.c \
+	sim/keyset.c sim/keyset_demo.c sim/keyset_table.c sim/cert.c sim/security.c \
+	sim/security_sm.c sim/sam.c sim/sam_cmds.c sim/purse.c sim/purse_tx.c sim/psam.c
+tests_unit_test_purse_pinpad_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_purse_pinpad_LDADD = src/libhcard.la sim/libhcsim.la crypto/libhccrypto.la \
+	apdu/libhcapdu.la $(CRYPTO_LIBS) $(SQLITE_LIBS) $(CMOCKA_LIBS)
