@@ -83,7 +83,9 @@ int SendAPDU(HANDLE h, unsigned char slot, unsigned char *cmd, unsigned long len
 /* Verifies the SAM PIN (6-8 digits); kept by the library to verify again after a SAM
  * reset, wiped at iDClosePort. Wrong or blocked: IRV_IRK_VERR. */
 int iVerifyPIN(HANDLE h, char *pin);
-/* Changes the SAM PIN. Not available yet: libhcard has no call for it (IRV_PSAM_ERR). */
+/* Changes the SAM PIN (CHANGE REFERENCE DATA 00 24 00 00, old || new). Both 6-8 digits,
+ * else IRV_PARA_ERR with nothing sent; wrong old PIN (3 tries) or blocked: IRV_IRK_VERR. The
+ * library then keeps the new PIN (to verify again after a SAM reset), as after iVerifyPIN. */
 int iChange_Pin(HANDLE h, char *old_pin, char *new_pin);
 /* SAM public information (EF0015): "serial|type|key version", e.g. "SIM0000001|05|01"
  * (type and key version as 2 hex digits). */
@@ -94,8 +96,9 @@ int iReader_SAM_Terminal(HANDLE h, char *info);
  * profile v1: IRV_NO_FILE. */
 int iReader_SAM_PublicApp(HANDLE h, char *info);
 int iReader_SAM_OrgCertificate(HANDLE h, char *info);
-/* The SAM certificate (190 bytes, card-profile.md §5) as 380 hex digits. Not available yet:
- * libhcard has no call for it (IRV_PSAM_ERR). */
+/* The SAM certificate (DF01/EF0017, 190 bytes, card-profile.md §5) as 380 upper-case hex
+ * digits (info: 381 bytes): version, CA id, SAM serial, type, validity, SM2 public key, root
+ * CA signature. Read as the SAM holds it, not verified. */
 int iReader_SAM_Certificate(HANDLE h, char *info);
 
 /* --- DDF1: issuer, cardholder, photo, validity --------------------------------------- */
@@ -193,8 +196,10 @@ int iW_DF03ED_ALLInfo(HANDLE h, int nRecorderNo, char *szData);
 int VerifyPin(HANDLE h, char *szPin, BYTE *pbRetry);
 /* SM3 (GB/T 32905) of pbData[0..nDataLen): 32 bytes into pbHash, *pbHashLen = 32. */
 int SM3Digest(HANDLE h, BYTE *pbData, unsigned int nDataLen, BYTE *pbHash, BYTE *pbHashLen);
-/* SM2 signature by the SAM over a 32-byte hash. Not available yet: libhcard has no call
- * for it (IRV_PSAM_ERR). */
+/* SM2 signature by the SAM over a 32-byte hash (80 F4): pbSignedData gets r || s (64 bytes,
+ * *pbLength = 64), e = the hash as given (no Z), verifiable with the public key of
+ * iReader_SAM_Certificate. bLen other than 32: IRV_PARA_ERR. Needs the SAM PIN (iVerifyPIN
+ * or hcard.conf sam_pin_file): else IRV_IRK_VERR. */
 int SM2SignHash(HANDLE h, BYTE *pbData, BYTE bLen, BYTE *pbSignedData, BYTE *pbLength);
 
 #ifdef __cplusplus

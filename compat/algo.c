@@ -2,7 +2,8 @@
  * Algorithms of the national interface: the cardholder PIN (VerifyPin: the PIN object of the
  * debit application, purse.md, which also serves the PKI application; over hcard_purse.h),
  * SM3 (SM3Digest: a public hash, computed on the host by crypto/ over OpenSSL, which gives
- * the same bytes as the SAM's 80 F8) and the SAM's SM2 signature (not available yet).
+ * the same bytes as the SAM's 80 F8) and the SAM's SM2 signature over the caller's hash
+ * (SM2SignHash: 80 F4, e = hash, no Z; hc_terminal_sam_sign_hash).
  */
 #include "config.h"
 
@@ -78,16 +79,22 @@ int
 SM2SignHash(HANDLE h, BYTE *pbData, BYTE bLen, BYTE *pbSignedData, BYTE *pbLength)
 {
 	wsb_dev_t *d;
-	int ret;
+	int ret, rc;
 
 	if ((ret = wsb_enter(h, &d)) != IRV_OK)
 		return ret;
-	if (pbData == NULL || bLen != 32 || pbSignedData == NULL || pbLength == NULL) {
-		ret = IRV_PARA_ERR;
-	} else {
-		hc_log_error("SM2SignHash: not available, libhcard has no SAM signature call yet");
-		ret = IRV_PSAM_ERR;
+	ret = IRV_PARA_ERR;
+	if (pbData == NULL || bLen != 32 || pbSignedData == NULL || pbLength == NULL)
+		goto out;
+	wsb_sync_sam(d);
+	if ((rc = hc_terminal_sam_sign_hash(d->term, pbData, pbSignedData)) != HC_OK) {
+		hc_log_error("SAM signature: %s %s", hc_strerror(rc), hc_ctx_error_detail(d->ctx));
+		ret = wsb_irv(rc, WSB_OP_SAM);
+		goto out;
 	}
+	*pbLength = HC_SAM_SIG_LEN;
+	ret = IRV_OK;
+out:
 	wsb_leave(d);
 	return ret;
 }

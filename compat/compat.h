@@ -57,6 +57,10 @@ void wsb_leave(wsb_dev_t *d);
 /* wsb_enter for the record reads of DF03, which keep the visit record cache: every other
  * call drops it, so it serves consecutive item reads of one record only. */
 int wsb_enter_keep(HANDLE h, wsb_dev_t **out);
+/* Before the library uses the SAM: resets it if raw commands (SendAPDU, PowerOn) reached it
+ * since, so that the library's next SAM command meets a reset (its transport reconnects, it
+ * verifies its kept PIN and selects again) instead of a state it did not make. */
+void wsb_sync_sam(wsb_dev_t *d);
 /* The user card session (opened now if needed); hc_err_t. */
 int wsb_card(wsb_dev_t *d, hc_card_t **out);
 /* After a library call on the card: closes the session when the card went away, so that

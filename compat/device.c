@@ -145,11 +145,8 @@ wsb_leave(wsb_dev_t *d)
 	pthread_mutex_unlock(&g.lock);
 }
 
-/* Resets the SAM after raw commands, so that the library's next SAM command meets a reset
- * (its transport reconnects, it verifies its PIN and selects again) instead of a state it
- * did not make. */
-static void
-sync_sam(wsb_dev_t *d)
+void
+wsb_sync_sam(wsb_dev_t *d)
 {
 	if (!d->sam_dirty)
 		return;
@@ -170,7 +167,7 @@ wsb_card(wsb_dev_t *d, hc_card_t **out)
 {
 	int rc;
 
-	sync_sam(d);
+	wsb_sync_sam(d);
 	if (d->card == NULL && (rc = hc_card_open(d->term, &d->card)) != HC_OK) {
 		hc_log_error("user card: %s %s", hc_strerror(rc), hc_ctx_error_detail(d->ctx));
 		return rc;
@@ -378,7 +375,7 @@ iVerifyPIN(HANDLE h, char *pin)
 	ret = IRV_PARA_ERR;
 	if (pin == NULL)
 		goto out;
-	sync_sam(d);
+	wsb_sync_sam(d);
 	/* after a reset the SAM transport answers HC_ERR_CARD_RESET once, reconnected */
 	if ((rc = hc_terminal_verify_sam_pin(d->term, pin, &tries)) == HC_ERR_CARD_RESET)
 		rc = hc_terminal_verify_sam_pin(d->term, pin, &tries);
@@ -470,28 +467,49 @@ iReader_SAM_OrgCertificate(HANDLE h, char *info)
 	return no_sam_file(h, info, "issuer certificate file");
 }
 
-/* Calls libhcard has no counterpart for yet (see doc/compat.md). */
-static int
-unavailable(HANDLE h, const char *what)
-{
-	wsb_dev_t *d;
-	int ret;
-
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	hc_log_error("%s: not available, libhcard has no call for it yet", what);
-	wsb_leave(d);
-	return IRV_PSAM_ERR;
-}
-
 int
 iReader_SAM_Certificate(HANDLE h, char *info)
 {
-	return info == NULL ? IRV_PARA_ERR : unavailable(h, "iReader_SAM_Certificate");
+	uint8_t cert[HC_SAM_CERT_LEN];
+	wsb_dev_t *d;
+	int ret, rc;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	ret = IRV_PARA_ERR;
+	if (info == NULL)
+		goto out;
+	wsb_sync_sam(d);
+	if ((rc = hc_terminal_sam_certificate(d->term, cert)) != HC_OK) {
+		hc_log_error("SAM certificate: %s %s", hc_strerror(rc), hc_ctx_error_detail(d->ctx));
+		ret = wsb_irv(rc, WSB_OP_SAM);
+		goto out;
+	}
+	wsb_hex_out(cert, sizeof(cert), info);
+	ret = IRV_OK;
+out:
+	wsb_leave(d);
+	return ret;
 }
 
 int
 iChange_Pin(HANDLE h, char *old_pin, char *new_pin)
 {
-	return old_pin == NULL || new_pin == NULL ? IRV_PARA_ERR : unavailable(h, "iChange_Pin");
+	wsb_dev_t *d;
+	int ret, rc, tries = -1;
+
+	if ((ret = wsb_enter(h, &d)) != IRV_OK)
+		return ret;
+	ret = IRV_PARA_ERR;
+	if (old_pin == NULL || new_pin == NULL)
+		goto out;
+	wsb_sync_sam(d);
+	/* the format is checked before anything is sent (HC_ERR_PIN_FORMAT: 101); a wrong old
+	 * PIN is HC_ERR_SAM_PIN (106), the tries left in the log */
+	if ((rc = hc_terminal_change_sam_pin(d->term, old_pin, new_pin, &tries)) != HC_OK)
+		hc_log_error("SAM PIN change: %s %s", hc_strerror(rc), hc_ctx_error_detail(d->ctx));
+	ret = wsb_irv(rc, WSB_OP_SAM);
+out:
+	wsb_leave(d);
+	return ret;
 }

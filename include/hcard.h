@@ -57,6 +57,26 @@ typedef struct hc_sam_info {
 int hc_terminal_sam_info(hc_terminal_t *term, hc_sam_info_t *out);
 /* Verifies the SAM PIN; on HC_ERR_SAM_PIN *tries_left (may be NULL) gets the tries left. */
 int hc_terminal_verify_sam_pin(hc_terminal_t *term, const char *pin, int *tries_left);
+
+#define HC_SAM_CERT_LEN 190           /* card-profile.md §5 */
+#define HC_SAM_SIG_LEN 64             /* SM2 r || s */
+/* The SAM certificate, DF01/EF0017 (card-profile.md §5: version, CA id, SAM serial, type,
+ * validity, SM2 public key, root CA signature), as the SAM holds it, not verified. Needs no
+ * PIN. One READ BINARY when the SAM's DF01 is current. */
+int hc_terminal_sam_certificate(hc_terminal_t *term, uint8_t cert[HC_SAM_CERT_LEN]);
+/* Changes the SAM PIN (CHANGE REFERENCE DATA 00 24 00 00, old || new [PC]). Both PINs must
+ * be 6-8 ASCII digits, else HC_ERR_PIN_FORMAT before anything is sent. A wrong old PIN:
+ * HC_ERR_SAM_PIN with *tries_left (may be NULL; -1 when not a PIN failure), 0 when blocked.
+ * On success the terminal keeps the new PIN (to verify again after a SAM reset) and the
+ * SAM counts as verified. The terminal's copies of both PINs are wiped. */
+int hc_terminal_change_sam_pin(hc_terminal_t *term, const char *old_pin, const char *new_pin,
+                               int *tries_left);
+/* SM2 signature by the SAM's key over a caller's 32-byte hash (80 F4 00 00 20 hash 40):
+ * sig = r || s with e = hash, no Z (card-profile.md "The SAM"); verify it with the public
+ * key of hc_terminal_sam_certificate. Needs the SAM PIN (verified, or kept by the terminal
+ * and verified again now): else HC_ERR_SECURITY_STATUS. */
+int hc_terminal_sam_sign_hash(hc_terminal_t *term, const uint8_t hash[32],
+                              uint8_t sig[HC_SAM_SIG_LEN]);
 /* The PC/SC name of the terminal's user-card reader. */
 const char *hc_terminal_card_reader(const hc_terminal_t *term);
 /* What the last failed call on ctx (hc_ctx_new, hc_terminal_open, SAM PIN) was about, e.g.

@@ -57,6 +57,13 @@ struct hc_card {
 	char detail[HC_DETAIL_MAX];
 };
 
+/* Sends one command on a SAM transport; HC_OK only for 9000. A reset or removal reported
+ * by PC/SC drops what sc knew (current application, PIN verified). */
+int hc_terminal_sam_cmd(hc_sam_card_t *sc, const hc_apdu_t *a, hc_resp_t *resp, uint16_t *sw);
+/* The outcome of a SAM PIN command (VERIFY, CHANGE REFERENCE DATA) sent with result rc and
+ * status word sw: 63Cx / 6983 / 6A80 become HC_ERR_SAM_PIN with *tries_left (may be NULL)
+ * and the context's detail; any other rc is returned as it is. */
+int hc_terminal_sam_pin_result(hc_terminal_t *t, int rc, uint16_t sw, int *tries_left);
 /* Verifies the kept SAM PIN again after a SAM reset (no-op when verified or no PIN). */
 int hc_terminal_sam_verify_again(hc_terminal_t *t, hc_sam_card_t *sc);
 /* Selects a SAM application unless current (through the MF; PIN verified again first). */

@@ -14,3 +14,4 @@ include src/purse.mk
 include src/store.mk
 include src/flows.mk
 include src/pki.mk
+src_libhcard_la_SOURCES += src/terminal_sam.c

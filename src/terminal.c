@@ -20,9 +20,8 @@
 
 static const uint8_t sam_ef0015[] = { 0x00, 0xB0, 0x95, 0x00 };   /* + Le 0E */
 
-/* Sends one command on a SAM transport; HC_OK only for 9000. */
-static int
-sam_cmd(hc_sam_card_t *sc, const hc_apdu_t *a, hc_resp_t *resp, uint16_t *sw)
+int
+hc_terminal_sam_cmd(hc_sam_card_t *sc, const hc_apdu_t *a, hc_resp_t *resp, uint16_t *sw)
 {
 	int rc = hc_transmit_ok(sc->io, a, resp, sw);
 
@@ -45,11 +44,11 @@ read_sam_public(hc_sam_card_t *sc, hc_resp_t *resp, hc_sam_info_t *info)
 	int rc;
 
 	if (sc->app != HC_SAM_APP_MF) {
-		if ((rc = sam_cmd(sc, &sel, resp, &sw)) != HC_OK)
+		if ((rc = hc_terminal_sam_cmd(sc, &sel, resp, &sw)) != HC_OK)
 			return rc;
 		sc->app = HC_SAM_APP_MF;
 	}
-	if ((rc = sam_cmd(sc, &a, resp, &sw)) != HC_OK)
+	if ((rc = hc_terminal_sam_cmd(sc, &a, resp, &sw)) != HC_OK)
 		return rc;
 	if (resp->len != 14 || resp->data[10] < 1 || resp->data[10] > 5)
 		return HC_ERR_SAM;
@@ -145,23 +144,31 @@ verify_pin(hc_terminal_t *t, hc_sam_card_t *sc, const char *pin, size_t len, int
 		*tries_left = -1;
 	if ((resp = hc_resp_new()) == NULL)
 		return HC_ERR_NO_MEMORY;
-	rc = sam_cmd(sc, &a, resp, &sw);
-	if (rc == HC_ERR_VERIFY_FAILED || rc == HC_ERR_AUTH_BLOCKED || rc == HC_ERR_INCORRECT_DATA) {
-		int left = rc == HC_ERR_VERIFY_FAILED ? hc_sw_tries_left(sw) : 0;
-		if (tries_left != NULL)
-			*tries_left = left;
-		if (rc == HC_ERR_INCORRECT_DATA)
-			hc_ctx_set_detail(t->ctx, "the SAM PIN must be 6-8 digits");
-		else if (left > 0)
-			hc_ctx_set_detail(t->ctx, "SAM PIN wrong: %d tries left before the SAM blocks", left);
-		else
-			hc_ctx_set_detail(t->ctx, "SAM PIN blocked: the SAM must be unblocked by its issuer");
-		rc = HC_ERR_SAM_PIN;
-	} else if (rc == HC_OK) {
+	rc = hc_terminal_sam_cmd(sc, &a, resp, &sw);
+	rc = hc_terminal_sam_pin_result(t, rc, sw, tries_left);
+	if (rc == HC_OK)
 		sc->pin_verified = 1;
-	}
 	hc_resp_free(&resp);
 	return rc;
+}
+
+int
+hc_terminal_sam_pin_result(hc_terminal_t *t, int rc, uint16_t sw, int *tries_left)
+{
+	int left;
+
+	if (rc != HC_ERR_VERIFY_FAILED && rc != HC_ERR_AUTH_BLOCKED && rc != HC_ERR_INCORRECT_DATA)
+		return rc;
+	left = rc == HC_ERR_VERIFY_FAILED ? hc_sw_tries_left(sw) : 0;
+	if (tries_left != NULL)
+		*tries_left = left;
+	if (rc == HC_ERR_INCORRECT_DATA)
+		hc_ctx_set_detail(t->ctx, "the SAM PIN must be 6-8 digits");
+	else if (left > 0)
+		hc_ctx_set_detail(t->ctx, "SAM PIN wrong: %d tries left before the SAM blocks", left);
+	else
+		hc_ctx_set_detail(t->ctx, "SAM PIN blocked: the SAM must be unblocked by its issuer");
+	return HC_ERR_SAM_PIN;
 }
 
 int
@@ -198,7 +205,7 @@ hc_terminal_sam_select(hc_terminal_t *t, hc_sam_card_t *sc, hc_sam_app_t app, hc
 	if (app != HC_SAM_APP_MF && sc->app != HC_SAM_APP_MF) {
 		a.data = sam_app_fid[HC_SAM_APP_MF];
 		sc->app = HC_SAM_APP_NONE;
-		if ((rc = sam_cmd(sc, &a, resp, &sw)) != HC_OK)
+		if ((rc = hc_terminal_sam_cmd(sc, &a, resp, &sw)) != HC_OK)
 			return rc;
 		sc->app = HC_SAM_APP_MF;
 		if (app == HC_SAM_APP_MF)
@@ -206,7 +213,7 @@ hc_terminal_sam_select(hc_terminal_t *t, hc_sam_card_t *sc, hc_sam_app_t app, hc
 	}
 	a.data = sam_app_fid[app];
 	sc->app = HC_SAM_APP_NONE;
-	if ((rc = sam_cmd(sc, &a, resp, &sw)) == HC_OK)
+	if ((rc = hc_terminal_sam_cmd(sc, &a, resp, &sw)) == HC_OK)
 		sc->app = app;
 	return rc;
 }
@@ -279,7 +286,7 @@ hc_terminal_open(hc_ctx_t *ctx, const hc_terminal_opts_t *opts, hc_terminal_t **
 		hc_apdu_t a = { 0x00, 0xB0, 0x96, 0x00, NULL, 0, 6, 1, 0, 0 };
 		uint16_t sw = 0;
 
-		if (sam_cmd(&t->sam, &a, resp, &sw) == HC_OK && resp->len == 6)
+		if (hc_terminal_sam_cmd(&t->sam, &a, resp, &sw) == HC_OK && resp->len == 6)
 			memcpy(t->info.terminal_number, resp->data, 6);
 	}
 	t->have_info = 1;

@@ -23,6 +23,16 @@ tests_integration_test_compat_visit_SOURCES = tests/integration/test_compat_visi
 tests_integration_test_compat_visit_CFLAGS = $(HC_COMPAT_TEST_CFLAGS)
 tests_integration_test_compat_visit_LDADD = compat/libwsbrw.la src/libhcard.la $(CMOCKA_LIBS)
 
+# the SAM functions for the HIS itself (certificate, SM2 signature, PIN change), checked
+# with OpenSSL EVP; blocks the SAM's PIN at the end (its own simulator, like every test)
+check_PROGRAMS += tests/integration/test_compat_sam
+TESTS += tests/integration/test_compat_sam
+tests_integration_test_compat_sam_SOURCES = tests/integration/test_compat_sam.c \
+	tests/integration/test_compat_util.c tests/integration/test_compat_util.h
+tests_integration_test_compat_sam_CFLAGS = $(HC_COMPAT_TEST_CFLAGS) $(CRYPTO_CFLAGS)
+tests_integration_test_compat_sam_LDADD = compat/libwsbrw.la src/libhcard.la $(CMOCKA_LIBS) \
+	$(CRYPTO_LIBS)
+
 # benchmark (make bench): time and APDUs per national call
 EXTRA_PROGRAMS += tests/bench/compat_his
 HC_BENCH += tests/bench/compat_his

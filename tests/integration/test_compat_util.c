@@ -98,3 +98,16 @@ compat_test_conf(void)
 	unsetenv("HCARD_COMPAT_UTF8");
 	return 0;
 }
+
+HANDLE
+compat_test_open(void)
+{
+	HANDLE h = NULL;
+	int i;
+
+	if (compat_test_conf() != 0)
+		return NULL;
+	for (i = 0; i < 50 && (h = iDOpenPort()) == NULL; i++)
+		nap();
+	return h;
+}

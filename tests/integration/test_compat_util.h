@@ -12,6 +12,9 @@
 /* Writes hcard.conf (trust anchor: the demo key set) into $HCARD_TEST_TMP, points
  * HCARD_CONF at it, unsets HCARD_SAM_PIN and HCARD_COMPAT_UTF8. 0, or -1 outside the harness. */
 int compat_test_conf(void);
+/* compat_test_conf, then iDOpenPort (retried for 5 s while pcscd shows the readers): the
+ * device, or NULL. */
+HANDLE compat_test_open(void);
 /* Sleeps 100 ms (pcscd needs a moment to see an insertion or removal). */
 void nap(void);
 /* One control command to the simulator (fails the test unless "ok"); the answer after "ok ". */

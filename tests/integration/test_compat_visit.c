@@ -31,14 +31,8 @@ static HANDLE dev;
 static int
 setup(void **state)
 {
-	int i;
-
 	(void)state;
-	if (compat_test_conf() != 0)
-		return -1;
-	for (i = 0; i < 50 && (dev = iDOpenPort()) == NULL; i++)
-		nap();
-	if (dev == NULL || iVerifyPIN(dev, "12345678") != IRV_OK)
+	if ((dev = compat_test_open()) == NULL || iVerifyPIN(dev, "12345678") != IRV_OK)
 		return -1;
 	/* the issuer writes the card number (type 5 SAM, before activation) */
 	return iW_DDF1EF05Info(dev, "1", "1.10", "X", "12345678901", "", "20240131", ID_NUMBER, "123",
