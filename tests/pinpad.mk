@@ -14,3 +14,7 @@ TESTS += tests/unit/test_pki_pinpad
 tests_unit_test_pki_pinpad_SOURCES = tests/unit/test_pki_pinpad.c
 tests_unit_test_pki_pinpad_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_pki_pinpad_LDADD = src/libhcard.la $(CMOCKA_LIBS)
+
+# hcard-pkcs11 on the simulator's PIN-pad reader and on a plain one (through pcscd)
+TESTS += tests/integration/test_pkcs11_pinpad.sh
+EXTRA_DIST += tests/integration/test_pkcs11_pinpad.sh tests/integration/test_pkcs11_pinpad.py
