@@ -42,3 +42,17 @@ tests_unit_test_sim_core_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_sim_core_LDADD = sim/libhcsim.la crypto/libhccrypto.la apdu/libhcapdu.la \
 	$(CMOCKA_LIBS) $(PCSC_LIBS) $(CRYPTO_LIBS)
 TESTS += tests/unit/test_sim_core
+
+# The PIN-pad reader driver (sim/ifd, doc/simulator.md "PIN-pad reader"): its pure parts, and
+# the driver through pcscd under with-sim --pinpad (the .sh enters the harness with the option).
+check_PROGRAMS += tests/unit/test_ifd_pinblock tests/integration/test_sim_pinpad
+tests_unit_test_ifd_pinblock_SOURCES = tests/unit/test_ifd_pinblock.c sim/ifd/pinblock.c \
+	apdu/buf.c
+tests_unit_test_ifd_pinblock_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_ifd_pinblock_LDADD = $(CMOCKA_LIBS)
+tests_integration_test_sim_pinpad_SOURCES = tests/integration/test_sim_pinpad.c \
+	$(SIM_TEST_UTIL)
+tests_integration_test_sim_pinpad_CFLAGS = $(SIM_TEST_CFLAGS)
+tests_integration_test_sim_pinpad_LDADD = $(SIM_TEST_LIBS)
+TESTS += tests/unit/test_ifd_pinblock tests/integration/test_sim_pinpad.sh
+EXTRA_DIST += tests/integration/test_sim_pinpad.sh
