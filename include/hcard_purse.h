@@ -63,8 +63,10 @@ int hc_purse_pin_status(hc_purse_t *p, int *tries_left);
 /* ---- cardholder PIN on the reader's PIN pad (PC/SC part 10, purse.md "PIN pads") ---- */
 
 /* *has = 1 when the user card's reader has a PIN pad (FEATURE_VERIFY_PIN_DIRECT), else 0.
- * Asks the reader once per connection (a reader control, no APDU). */
+ * Asks the reader once per connection (a reader control, no APDU). The _reader_ form needs
+ * only the card session (no purse opened, no APDU). */
 int hc_purse_has_pinpad(hc_purse_t *p, int *has);
+int hc_purse_reader_has_pinpad(hc_card_t *card, int *has);
 /* The cardholder types the PIN on the reader's keypad; the reader sends the VERIFY itself, so
  * the PIN never passes through the host. Errors as hc_purse_verify_pin (HC_ERR_PIN_WRONG with
  * *tries_left on 63Cx, HC_ERR_PIN_BLOCKED on 6983: then nothing is shown on the pad), and

@@ -11,9 +11,7 @@
 #include <inttypes.h>
 
 #include "src/flow.h"
-#include "src/session.h"
 #include "apdu/log.h"
-#include "apdu/pinpad.h"
 
 int
 hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_request_t *req,
@@ -44,7 +42,7 @@ hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_reques
 	if (req->ledger == HC_LEDGER_ED && req->pin_pad) {
 		int has = 0;
 
-		if ((rc = hc_transport_has_pinpad(hc_session_card_io(card), &has)) != HC_OK)
+		if ((rc = hc_purse_reader_has_pinpad(card, &has)) != HC_OK)
 			goto out;
 		if (!has) {
 			rc = HC_ERR_NO_PINPAD;

@@ -36,12 +36,20 @@ hc_purse_is_pin_pad(const char *pin)
 }
 
 int
+hc_purse_reader_has_pinpad(hc_card_t *card, int *has)
+{
+	if (card == NULL || has == NULL)
+		return HC_ERR_INVALID_ARGUMENT;
+	*has = 0;
+	return hc_transport_has_pinpad(hc_session_card_io(card), has);
+}
+
+int
 hc_purse_has_pinpad(hc_purse_t *p, int *has)
 {
 	if (p == NULL || has == NULL)
 		return HC_ERR_INVALID_ARGUMENT;
-	*has = 0;
-	return hc_transport_has_pinpad(hc_session_card_io(p->card), has);
+	return hc_purse_reader_has_pinpad(p->card, has);
 }
 
 int

@@ -2,7 +2,8 @@
  * hcard doctor: what stands between this machine and a working card terminal, and what to
  * do about it. Checks, in order: USB CCID readers (interface class 0x0B, libusb-1.0) and the
  * access of their device nodes against udev/60-hcard-ccid.rules (group pcscd, mode 0660);
- * pcscd running; the readers PC/SC sees; a SAM in one of them (hcard.conf / autodetection).
+ * pcscd running; the readers PC/SC sees and whether each has a PIN pad; a SAM in one of them
+ * (hcard.conf / autodetection).
  */
 #include "config.h"
 
@@ -15,6 +16,7 @@
 
 #include "tools/cli.h"
 #include "apdu/pcsc.h"
+#include "apdu/pinpad.h"
 
 #define CCID_CLASS 0x0B
 
@@ -104,6 +106,23 @@ check_usb(doctor_t *d)
 		    "未连接 USB CCID 读卡器（使用模拟器时无妨）", "", "");
 }
 
+/* Whether the reader has a PIN pad (PC/SC part 10 FEATURE_VERIFY_PIN_DIRECT): 1, 0, or -1
+ * when unknown. PC/SC answers a reader's features over a connection, and a shared one needs
+ * a card in the reader. */
+static int
+reader_pinpad(hc_pcsc_t *p, const hc_reader_info_t *r)
+{
+	hc_transport_t *io = NULL;
+	int has = 0;
+
+	if (!r->card_present || r->mute || hc_pcsc_connect(p, r->name, &io) != HC_OK)
+		return -1;
+	if (hc_transport_has_pinpad(io, &has) != HC_OK)
+		has = -1;
+	hc_transport_free(&io);
+	return has;
+}
+
 static void
 check_pcsc(doctor_t *d)
 {
@@ -127,11 +146,22 @@ check_pcsc(doctor_t *d)
 	    " driver (Debian package libccid) or the udev rule",
 	    "连接读卡器；上面列出但此处没有的 USB 读卡器需要 libccid 驱动或 udev 规则");
 	for (k = 0; rc == HC_OK && k < n; k++) {
-		snprintf(what, sizeof(what), "%.*s: %s", HC_READER_NAME_MAX - 1, r[k].name, r[k].card_present ?
-		    (r[k].mute ? "card present but mute" : "card present") : "empty");
+		int pad = reader_pinpad(p, &r[k]);
+
+		snprintf(what, sizeof(what), "%.*s: %s; PIN pad: %s", HC_READER_NAME_MAX - 1,
+		    r[k].name, r[k].card_present ? (r[k].mute ? "card present but mute" :
+		    "card present") : "empty", pad < 0 ? "unknown (no card to ask the reader through)" :
+		    pad ? "yes (FEATURE_VERIFY_PIN_DIRECT)" : "no");
 		cards += r[k].card_present && !r[k].mute;
 		report(d, "reader", !r[k].mute, what, what, "reinsert the card or try another card",
 		    "重新插卡或换一张卡");
+		/* the reader's entry in JSON: its name and whether it has a PIN pad (null unknown) */
+		{
+			json_t *o = json_array_get(d->checks, json_array_size(d->checks) - 1);
+
+			json_object_set_new(o, "reader", json_string(r[k].name));
+			json_object_set_new(o, "pinpad", pad < 0 ? json_null() : json_boolean(pad));
+		}
 	}
 	hc_pcsc_free(&p);
 	(void)cards;

@@ -65,6 +65,51 @@ yuan_opt(cli_t *c, const char *name, const char *v, int *bad)
 	return fen;
 }
 
+/*
+ * How an ED operation gets the cardholder PIN: typed (--pin), on the reader's PIN pad
+ * (--pin-pad), or, when neither was given and the reader has a pad, on the pad. The prompt
+ * (stderr, not with --json) tells the cashier to hand the pad to the cardholder; JSON gets
+ * "pin_pad". --pin-pad on a reader without a pad fails before anything is sent.
+ */
+static int
+pin_source(cli_t *c, int ed, const char *pin, int *pad)
+{
+	int has = 0, rc;
+
+	if (!ed)
+		return CLI_EXIT_OK;
+	if (pin == NULL || *pad) {
+		if ((rc = hc_purse_reader_has_pinpad(c->card, &has)) != HC_OK)
+			return cli_fail(c, rc, hc_card_error_detail(c->card));
+		if (*pad && !has)
+			return cli_fail(c, HC_ERR_NO_PINPAD, "--pin-pad");
+		if (pin == NULL && has)
+			*pad = 1;
+	}
+	cli_jset(c, "pin_pad", json_boolean(*pad));
+	if (*pad && !c->json) {
+		fprintf(stderr, c->zh ? "请持卡人在读卡器的密码键盘上输入密码并按确认键（%d 秒内；"
+		    "按取消键放弃）。\n" : "Cardholder: type the PIN on the reader's PIN pad and press OK"
+		    " (within %d s; the cancel key gives up).\n", HC_PURSE_PINPAD_TIMEOUT_S);
+		fflush(stderr);
+	}
+	return CLI_EXIT_OK;
+}
+
+/* A refused PIN: its tries into JSON and the detail. */
+static int
+pin_fail(cli_t *c, int rc, int tries)
+{
+	char what[96];
+
+	if (tries < 0 || (rc != HC_ERR_PIN_WRONG && rc != HC_ERR_PIN_BLOCKED))
+		return cli_fail(c, rc, hc_card_error_detail(c->card));
+	cli_jset_int(c, "tries_left", tries);
+	snprintf(what, sizeof(what), c->zh ? "持卡人密码（还可尝试 %d 次）" :
+	    "cardholder PIN (%d tries left)", tries);
+	return cli_fail(c, rc, what);
+}
+
 int
 cli_cmd_charge(cli_t *c, int argc, char **argv)
 {
@@ -79,12 +124,17 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 	memset(&req, 0, sizeof(req));
 	req.ledger = HC_LEDGER_EP;
 	if (argc < 2)
-		return cli_usage(c, "charge AMOUNT [--fund X --account Y] [--ed --pin PIN] [--visit FILE]");
+		return cli_usage(c, "charge AMOUNT [--fund X --account Y] [--ed [--pin PIN | --pin-pad]]"
+		    " [--visit FILE]");
 	req.total = yuan_opt(c, "AMOUNT", argv[1], &bad);
 	for (i = 2; i < argc && !bad; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (strcmp(argv[i], "--ed") == 0) {
 			req.ledger = HC_LEDGER_ED;
+			continue;
+		}
+		if (strcmp(argv[i], "--pin-pad") == 0) {
+			req.pin_pad = 1;
 			continue;
 		}
 		if (v == NULL)
@@ -93,8 +143,10 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 			req.fund = yuan_opt(c, "--fund", v, &bad);
 		else if (strcmp(argv[i], "--account") == 0)
 			req.account = yuan_opt(c, "--account", v, &bad);
-		else if (strcmp(argv[i], "--pin") == 0)
-			req.pin = cli_pin(v, pinbuf, sizeof(pinbuf));
+		else if (strcmp(argv[i], "--pin") == 0) {
+			if ((req.pin = cli_pin(v, pinbuf, sizeof(pinbuf))) == NULL)
+				return cli_usage(c, "charge: --pin -: no PIN on standard input");
+		}
 		else if (strcmp(argv[i], "--visit") == 0)
 			visit_path = v;
 		else if (strcmp(argv[i], "--retry") == 0)
@@ -105,6 +157,8 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 	}
 	if (bad)
 		return bad;
+	if (req.pin_pad && (req.pin != NULL || req.ledger != HC_LEDGER_ED))
+		return cli_usage(c, "charge: --pin-pad is for the ED ledger (--ed), instead of --pin");
 	req.self_pay = req.total - req.fund - req.account;
 	if (req.self_pay < 0)
 		return cli_fail(c, HC_ERR_SPLIT, "fund + account exceed the amount");
@@ -112,6 +166,8 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 		return rc;
 	req.visit = visit;
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
+		goto out;
+	if ((rc = pin_source(c, req.ledger == HC_LEDGER_ED, req.pin, &req.pin_pad)) != CLI_EXIT_OK)
 		goto out;
 	cli_env(c, &env);
 	rc = hc_flow_charge(c->card, &env, &req, &r);
@@ -127,7 +183,7 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 	cli_jset_int(c, "recovered", (int64_t)r.recovered);
 	cli_jset_cost(c, &r.cost);
 	if (rc != HC_OK) {
-		rc = cli_fail(c, rc, hc_card_error_detail(c->card));
+		rc = pin_fail(c, rc, r.receipt.pin_tries_left);
 		goto out;
 	}
 	(void)hc_hex_encode(r.receipt.tac, 4, tac, sizeof(tac));
@@ -156,23 +212,30 @@ out:
 	return rc;
 }
 
-/* --ed, --pin PIN ("-": from stdin into pinbuf[32], wiped by the caller) */
+/* --ed, --pin PIN ("-": from stdin into pinbuf[32], wiped by the caller), --pin-pad */
 static int
 ledger_opts(cli_t *c, int argc, char **argv, int first, hc_ledger_t *ledger, const char **pin,
-    char *pinbuf)
+    char *pinbuf, int *pad)
 {
 	int i;
 
 	*ledger = HC_LEDGER_EP;
 	*pin = NULL;
+	*pad = 0;
 	for (i = first; i < argc; i++) {
 		if (strcmp(argv[i], "--ed") == 0)
 			*ledger = HC_LEDGER_ED;
-		else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
-			*pin = cli_pin(argv[++i], pinbuf, 32);
+		else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc) {
+			if ((*pin = cli_pin(argv[++i], pinbuf, 32)) == NULL)
+				return cli_usage(c, "%s: --pin -: no PIN on standard input", argv[0]);
+		} else if (strcmp(argv[i], "--pin-pad") == 0)
+			*pad = 1;
 		else
 			return cli_usage(c, "%s: unknown option %s", argv[0], argv[i]);
 	}
+	if (*pad && (*pin != NULL || *ledger != HC_LEDGER_ED))
+		return cli_usage(c, "%s: --pin-pad is for the ED ledger (--ed), instead of --pin",
+		    argv[0]);
 	return CLI_EXIT_OK;
 }
 
@@ -184,22 +247,21 @@ cli_cmd_balance(cli_t *c, int argc, char **argv)
 	const char *pin;
 	int64_t fen = 0;
 	char s[32], pinbuf[32] = "";
-	int rc, tries = -1;
+	int rc, tries = -1, pad = 0;
 
-	if ((rc = ledger_opts(c, argc, argv, 1, &ledger, &pin, pinbuf)) != CLI_EXIT_OK)
-		return rc;
-	if ((rc = cli_need_card(c)) != CLI_EXIT_OK)
-		return rc;
-	if ((rc = hc_purse_open(c->card, NULL, &p)) == HC_OK && pin != NULL)
-		rc = hc_purse_verify_pin(p, pin, &tries);
+	if ((rc = ledger_opts(c, argc, argv, 1, &ledger, &pin, pinbuf, &pad)) != CLI_EXIT_OK)
+		goto out;
+	if ((rc = cli_need_card(c)) != CLI_EXIT_OK ||
+	    (rc = pin_source(c, ledger == HC_LEDGER_ED, pin, &pad)) != CLI_EXIT_OK)
+		goto out;
+	if ((rc = hc_purse_open(c->card, NULL, &p)) == HC_OK && (pin != NULL || pad))
+		rc = pad ? hc_purse_verify_pin_pad(p, &tries) : hc_purse_verify_pin(p, pin, &tries);
 	if (rc == HC_OK)
 		rc = hc_purse_balance(p, ledger, &fen);
 	hc_purse_free(&p);
-	hc_wipe(pinbuf, sizeof(pinbuf));
 	if (rc != HC_OK) {
-		if (tries >= 0)
-			cli_jset_int(c, "tries_left", tries);
-		return cli_fail(c, rc, hc_card_error_detail(c->card));
+		rc = pin_fail(c, rc, tries);
+		goto out;
 	}
 	cli_fmt_yuan(fen, s, sizeof(s));
 	cli_jset_str(c, "ledger", ledger == HC_LEDGER_ED ? "ED" : "EP");
@@ -207,7 +269,10 @@ cli_cmd_balance(cli_t *c, int argc, char **argv)
 	cli_jset_int(c, "balance_fen", fen);
 	cli_say(c, "Balance (%s): %s yuan", "余额（%s）：%s 元", ledger == HC_LEDGER_ED ?
 	    (c->zh ? "电子存折" : "ED") : (c->zh ? "电子钱包" : "EP"), s);
-	return CLI_EXIT_OK;
+	rc = CLI_EXIT_OK;
+out:
+	hc_wipe(pinbuf, sizeof(pinbuf));
+	return rc;
 }
 
 int
@@ -220,81 +285,122 @@ cli_cmd_load(cli_t *c, int argc, char **argv)
 	const char *pin;
 	int64_t fen;
 	char s[32], b[32], pinbuf[32] = "";
-	int rc, bad = 0;
+	int rc, bad = 0, pad = 0;
 
 	if (argc < 2)
-		return cli_usage(c, "load AMOUNT [--ed --pin PIN]");
+		return cli_usage(c, "load AMOUNT [--ed [--pin PIN | --pin-pad]]");
 	fen = yuan_opt(c, "AMOUNT", argv[1], &bad);
 	if (bad)
 		return bad;
-	if ((rc = ledger_opts(c, argc, argv, 2, &ledger, &pin, pinbuf)) != CLI_EXIT_OK)
-		return rc;
+	if ((rc = ledger_opts(c, argc, argv, 2, &ledger, &pin, pinbuf, &pad)) != CLI_EXIT_OK)
+		goto out;
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
-		return rc;
+		goto out;
 	{
 		hc_flow_env_t env;
 		cli_env(c, &env);
-		if ((rc = hc_flow_check_card(c->card, &env, NULL)) != HC_OK)
-			return cli_fail(c, rc, hc_card_error_detail(c->card));
+		if ((rc = hc_flow_check_card(c->card, &env, NULL)) != HC_OK) {
+			rc = cli_fail(c, rc, hc_card_error_detail(c->card));
+			goto out;
+		}
 	}
-	if ((rc = hc_purse_issuer_open(c->issuer_keys, &is)) != HC_OK)
-		return cli_fail(c, rc, "issuer key set (--issuer-keys)");
+	if ((rc = hc_purse_issuer_open(c->issuer_keys, &is)) != HC_OK) {
+		rc = cli_fail(c, rc, "issuer key set (--issuer-keys)");
+		goto out;
+	}
+	if ((rc = pin_source(c, ledger == HC_LEDGER_ED, pin, &pad)) != CLI_EXIT_OK)
+		goto out;
 	if ((rc = hc_purse_open(c->card, c->store, &p)) == HC_OK)
-		rc = hc_purse_load(p, is, ledger, fen, pin, &r);
+		rc = hc_purse_load(p, is, ledger, fen, pad ? HC_PURSE_PIN_PAD : pin, &r);
 	hc_purse_free(&p);
-	hc_purse_issuer_free(&is);
-	hc_wipe(pinbuf, sizeof(pinbuf));
-	if (rc != HC_OK)
-		return cli_fail(c, rc, hc_card_error_detail(c->card));
+	if (rc != HC_OK) {
+		rc = cli_fail(c, rc, hc_card_error_detail(c->card));
+		goto out;
+	}
 	cli_fmt_yuan(fen, s, sizeof(s));
 	cli_fmt_yuan(r.balance_after, b, sizeof(b));
 	cli_jset_str(c, "amount", s);
 	cli_jset_str(c, "balance", b);
 	cli_say(c, "Loaded %s yuan; balance %s yuan.", "圈存 %s 元；余额 %s 元。", s, b);
-	return CLI_EXIT_OK;
+	rc = CLI_EXIT_OK;
+out:
+	hc_purse_issuer_free(&is);
+	hc_wipe(pinbuf, sizeof(pinbuf));
+	return rc;
 }
 
 int
 cli_cmd_pin(cli_t *c, int argc, char **argv)
 {
+	static const char usage[] = "pin verify [--pin PIN | --pin-pad] | pin change --pin OLD "
+	    "--new-pin NEW";
 	hc_purse_t *p = NULL;
 	const char *pin = NULL, *new_pin = NULL;
-	char buf1[32], buf2[32];
-	int i, rc, tries = -1, change;
+	char buf1[32] = "", buf2[32] = "";
+	int i, rc, tries = -1, change, pad = 0;
 
 	if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "change") != 0))
-		return cli_usage(c, "pin verify --pin PIN | pin change --pin OLD --new-pin NEW");
+		return cli_usage(c, "%s", usage);
 	change = strcmp(argv[1], "change") == 0;
-	for (i = 2; i + 1 < argc; i += 2) {
-		if (strcmp(argv[i], "--pin") == 0)
-			pin = cli_pin(argv[i + 1], buf1, sizeof(buf1));
-		else if (strcmp(argv[i], "--new-pin") == 0)
-			new_pin = cli_pin(argv[i + 1], buf2, sizeof(buf2));
-		else
-			return cli_usage(c, "pin: unknown option %s", argv[i]);
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--pin-pad") == 0)
+			pad = 1;
+		else if ((strcmp(argv[i], "--pin") == 0 || strcmp(argv[i], "--new-pin") == 0) &&
+		    i + 1 < argc) {
+			int old = strcmp(argv[i], "--pin") == 0;
+			const char *v = cli_pin(argv[++i], old ? buf1 : buf2, sizeof(buf1));
+
+			if (v == NULL) {
+				rc = cli_usage(c, "pin: %s -: no PIN on standard input", argv[i - 1]);
+				goto out;
+			}
+			*(old ? &pin : &new_pin) = v;
+		} else {
+			rc = cli_usage(c, "pin: unknown option %s", argv[i]);
+			goto out;
+		}
 	}
-	if (i != argc || pin == NULL || (change && new_pin == NULL))
-		return cli_usage(c, "pin verify --pin PIN | pin change --pin OLD --new-pin NEW");
+	/* CHANGE PIN carries the old and the new PIN in one command; a pad's VERIFY_PIN_DIRECT
+	 * reads one PIN into a VERIFY: change is keyboard only */
+	if (change && pad) {
+		rc = cli_usage(c, "pin change: keyboard only (--pin OLD --new-pin NEW; '-' reads from"
+		    " standard input): a PIN pad can only verify a PIN");
+		goto out;
+	}
+	if ((pin != NULL && pad) || (change && (pin == NULL || new_pin == NULL))) {
+		rc = cli_usage(c, "%s", usage);
+		goto out;
+	}
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
-		return rc;
+		goto out;
 	{
 		hc_flow_env_t env;
 		cli_env(c, &env);
-		if ((rc = hc_flow_check_card(c->card, &env, NULL)) != HC_OK)
-			return cli_fail(c, rc, NULL);
+		if ((rc = hc_flow_check_card(c->card, &env, NULL)) != HC_OK) {
+			rc = cli_fail(c, rc, NULL);
+			goto out;
+		}
+	}
+	if (!change && (rc = pin_source(c, 1, pin, &pad)) != CLI_EXIT_OK)
+		goto out;
+	if (!change && pin == NULL && !pad) {
+		/* no PIN and no pad on this reader */
+		rc = cli_usage(c, "%s (this reader has no PIN pad)", usage);
+		goto out;
 	}
 	if ((rc = hc_purse_open(c->card, NULL, &p)) == HC_OK)
 		rc = change ? hc_purse_change_pin(p, pin, new_pin, &tries) :
-		    hc_purse_verify_pin(p, pin, &tries);
+		    pad ? hc_purse_verify_pin_pad(p, &tries) : hc_purse_verify_pin(p, pin, &tries);
 	hc_purse_free(&p);
-	hc_wipe(buf1, sizeof(buf1));
-	hc_wipe(buf2, sizeof(buf2));
 	if (rc != HC_OK) {
-		if (tries >= 0)
-			cli_jset_int(c, "tries_left", tries);
-		return cli_fail(c, rc, hc_card_error_detail(c->card));
+		rc = pin_fail(c, rc, tries);
+		goto out;
 	}
 	cli_say(c, "%s", "%s", change ? (c->zh ? "密码已修改。" : "PIN changed.") :
 	    (c->zh ? "密码正确。" : "PIN correct."));
-	return CLI_EXIT_OK;
+	rc = CLI_EXIT_OK;
+out:
+	hc_wipe(buf1, sizeof(buf1));
+	hc_wipe(buf2, sizeof(buf2));
+	return rc;
 }
