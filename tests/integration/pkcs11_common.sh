@@ -11,6 +11,44 @@ P11_PY=/usr/bin/python3
 HCARD_SAM_PIN=${HCARD_SAM_PIN:-12345678}
 export HCARD_SAM_PIN
 
+# The module under test. direct: hcard-pkcs11.so ($HCARD_PKCS11, set before sourcing this).
+# p11kit: p11-kit-client.so talking to `p11-kit server --provider hcard-pkcs11.so` at
+# $P11_KIT_SERVER_ADDRESS (test_pkcs11_p11kit.sh runs the suites that way). Check names get
+# the prefix "via p11-kit: " then, so the two runs can be told apart in the logs.
+P11KIT_CLIENT=/usr/lib/x86_64-linux-gnu/pkcs11/p11-kit-client.so
+HCARD_P11_VIA=${HCARD_P11_VIA:-direct}
+case $HCARD_P11_VIA in
+direct)
+	HCARD_P11_UNDER_TEST=${HCARD_PKCS11:-}
+	P11_TAG= ;;
+p11kit)
+	if [ -z "${P11_KIT_SERVER_ADDRESS:-}" ]; then
+		echo "HCARD_P11_VIA=p11kit needs P11_KIT_SERVER_ADDRESS (test_pkcs11_p11kit.sh)" >&2
+		exit 99
+	fi
+	HCARD_P11_UNDER_TEST=$P11KIT_CLIENT
+	P11_TAG="via p11-kit: " ;;
+*)
+	echo "HCARD_P11_VIA=$HCARD_P11_VIA: want direct or p11kit" >&2
+	exit 99 ;;
+esac
+export HCARD_P11_VIA HCARD_P11_UNDER_TEST
+
+# p11_mech_list: the mechanisms C_GetMechanismList of the first token lists through the module
+# under test, one "0x%x" a line. The p11kit runs branch on it: a mechanism the transport lists
+# must sign and verify, one it does not list must be refused with CKR_MECHANISM_INVALID.
+p11_mech_list() {
+	"$P11_PY" - "$HCARD_P11_UNDER_TEST" <<'PY'
+import sys
+import PyKCS11
+lib = PyKCS11.PyKCS11Lib()
+lib.load(sys.argv[1])
+slot = lib.getSlotList(tokenPresent=True)[0]
+for name in lib.getMechanismList(slot):
+    print("0x%x" % PyKCS11.CKM[name])
+PY
+}
+
 # p11_make_ca DIR: the issuer CAs the simulator's factory signs the card certificates with.
 p11_make_ca() {
 	openssl ecparam -name prime256v1 -genkey -noout -out "$1/p256-ca.key" 2>/dev/null &&
