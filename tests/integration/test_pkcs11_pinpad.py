@@ -82,6 +82,24 @@ def type_on_pad(text):
     os.rename(tmp, KEYPAD)
 
 
+def pad_reader_index():
+    """The PIN-pad reader's number for opensc-tool, which also says it has a PIN pad."""
+    out = subprocess.run(["opensc-tool", "-l"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if line.rstrip().endswith("HCARD PINPAD 00 00"):
+            return line.split()[0], "PIN pad" in line
+    return None, False
+
+
+def card_pin_state(reader):
+    """VERIFY without data from another PC/SC client: 9000 verified, 63Cx not (purse.md)."""
+    r = subprocess.run(["opensc-tool", "-r", reader, "-c", "default",
+                        "-s", "00 A4 04 00 09 F0 48 43 41 52 44 50 4B 49 00", "-s", "00 20 00 00"],
+                       capture_output=True, text=True).stdout
+    sws = [l.split("(")[1].split(")")[0] for l in r.splitlines() if l.startswith("Received")]
+    return sws[-1] if sws else "?"
+
+
 def flags(lib, slot):
     return lib.getTokenInfo(slot).flags
 
@@ -159,6 +177,8 @@ def run_pad():
     check("the empty vpcd reader is a slot without token", len(empty) == 1)
     f = flags(lib, slot)
     check("token flags: CKF_PROTECTED_AUTHENTICATION_PATH", f & PyKCS11.CKF_PROTECTED_AUTHENTICATION_PATH)
+    reader, opensc_pad = pad_reader_index()
+    check("OpenSC also sees a PIN pad on that reader", reader is not None and opensc_pad)
     check("token flags: counter full", counter_flags(f) == 0)
 
     s = lib.openSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION)
@@ -172,6 +192,8 @@ def run_pad():
     n_card, n_all = card_apdus() - c0, apdus() - all0
     print("# APDUs for a pad login: %d on the user card (%d with the SAM)" % (n_card, n_all), flush=True)
     check("logged in through the PIN pad", s.getSessionInfo().state == PyKCS11.CKS_RW_USER_FUNCTIONS)
+    check("the card itself: PIN verified (9000, asked by opensc-tool)",
+          card_pin_state(reader) == "SW1=0x90, SW2=0x00")
     check("the reader consumed what was typed", not os.path.exists(KEYPAD))
     check("a pad login costs at most 3 card APDUs (SELECT, status, VERIFY)", 1 <= n_card <= 3)
     keys = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY)])
@@ -229,6 +251,8 @@ def run_pad():
         check("after %s: not logged in, counter full" % what,
               s.getSessionInfo().state == PyKCS11.CKS_RW_PUBLIC_SESSION and
               counter_flags(flags(lib, slot)) == 0)
+    check("the card itself: PIN not verified, 3 tries (63C3, asked by opensc-tool)",
+          card_pin_state(reader) == "SW1=0x63, SW2=0xC3")
 
     # --- a wrong PIN typed: tries left in the token flags (63Cx) ------------------------------
     type_on_pad("654321")
@@ -236,6 +260,7 @@ def run_pad():
     f = flags(lib, slot)
     check("after 1 wrong: COUNT_LOW, not FINAL_TRY",
           f & PyKCS11.CKF_USER_PIN_COUNT_LOW and not f & PyKCS11.CKF_USER_PIN_FINAL_TRY)
+    check("the card itself: 2 tries left (63C2)", card_pin_state(reader) == "SW1=0x63, SW2=0xC2")
 
     # --- a PIN given explicitly still goes from the host (keyboard), as with OpenSC -----------
     t0 = time.monotonic()
