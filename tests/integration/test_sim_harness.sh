@@ -18,6 +18,7 @@ gone() {
 start=$(date +%s%N)
 "$H" -- /bin/sh -c 'echo "$HCARD_SIM_PID $HCARD_PCSCD_PID $HCARD_TEST_TMP" >"$1/pids";
 	[ "$HCARD_CARD_READER" = "HCARD SIM 00 00" ] && [ "$HCARD_SAM_READER" = "HCARD SIM 00 01" ] &&
+	[ "$HCARD_CARD_SLOT" = 0 ] && [ "$HCARD_SAM_SLOT" = 1 ] && [ -z "$HCARD_PINPAD_KEYPAD" ] &&
 	[ -S "$HCARD_SIM_CONTROL" ] && [ -f "$HCARD_SIM_IMAGE_CARD" ] && [ -f "$HCARD_SIM_IMAGE_SAM" ] &&
 	kill -0 "$HCARD_SIM_PID" && kill -0 "$HCARD_PCSCD_PID" &&
 	"$HCARD_SIM" ctl "$HCARD_SIM_CONTROL" ping' sh "$T" || fail "run 1 failed"
@@ -62,4 +63,24 @@ rc=$?
 "$H" --readers 2 -- true 2>/dev/null
 rc=$?
 [ $rc -eq 99 ] || fail "--readers 2: status $rc, expected 99"
+# 6. --pinpad: the user card in the PIN-pad reader (slot 2), vpcd slot 0 empty, the SAM in 1
+start=$(date +%s%N)
+"$H" --pinpad -- /bin/sh -c 'echo "$HCARD_SIM_PID $HCARD_PCSCD_PID $HCARD_TEST_TMP" >"$1/pids";
+	[ "$HCARD_CARD_READER" = "HCARD PINPAD 00 00" ] && [ "$HCARD_CARD_SLOT" = 2 ] &&
+	[ "$HCARD_SAM_READER" = "HCARD SIM 00 01" ] && [ "$HCARD_SAM_SLOT" = 1 ] &&
+	[ "$HCARD_PINPAD_KEYPAD" = "$HCARD_TEST_TMP/keypad" ] && [ ! -e "$HCARD_PINPAD_KEYPAD" ] &&
+	"$HCARD_SIM" ctl "$HCARD_SIM_CONTROL" status 2 | grep -q "^ok present" &&
+	"$HCARD_SIM" ctl "$HCARD_SIM_CONTROL" status 0 | grep -qx "ok empty" &&
+	"$HCARD_SIM" ctl "$HCARD_SIM_CONTROL" status 1 | grep -q "^ok present"' sh "$T" ||
+	fail "--pinpad run failed"
+end=$(date +%s%N)
+echo "harness run with --pinpad and a trivial command: $(( (end - start) / 1000000 )) ms"
+read -r sim pcscd tmp <"$T/pids"
+gone "$sim" && gone "$pcscd" || fail "processes left after a --pinpad run"
+[ ! -e "$tmp" ] || fail "temp dir left after a --pinpad run"
+"$H" --pinpad --no-card -- /bin/sh -c '"$HCARD_SIM" ctl "$HCARD_SIM_CONTROL" status 2 |
+	grep -qx "ok empty"' || fail "--pinpad --no-card"
+HCARD_IFD_LIB=/nonexistent.so "$H" --pinpad -- true 2>/dev/null
+rc=$?
+[ $rc -eq 99 ] || fail "--pinpad without the driver: status $rc, expected 99"
 echo "ok"
