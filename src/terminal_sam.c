@@ -22,15 +22,16 @@ typedef int (*sam_op_fn)(hc_terminal_t *t, hc_resp_t *resp, void *arg);
 /*
  * Runs op in one PC/SC transaction on the SAM (nobody selects another DF between our SELECT
  * and our command), and once more from scratch when the SAM lost its state: a reset PC/SC
- * reported (nothing was sent then), or a refusal that says "no PIN" (6982) or "not in DF01"
- * (6985) while the terminal believed the PIN verified, e.g. after a warm reset it did not see.
+ * reported (nothing was sent then), or a refusal that says "no PIN" (6982) while the terminal
+ * believed the PIN verified, or "not in DF01" (6985, 6A82) while it believed DF01 current:
+ * a warm reset it did not see.
  */
 static int
 sam_run(hc_terminal_t *t, sam_op_fn op, void *arg)
 {
 	hc_sam_card_t *sc = &t->sam;
 	hc_resp_t *resp = NULL;
-	int rc = HC_ERR_NO_SAM, attempt, relied;
+	int rc = HC_ERR_NO_SAM, attempt, relied_pin, relied_df;
 
 	if (sc->io == NULL)
 		goto out;
@@ -38,13 +39,14 @@ sam_run(hc_terminal_t *t, sam_op_fn op, void *arg)
 	if ((resp = hc_resp_new()) == NULL)
 		goto out;
 	for (attempt = 0; attempt < 2; attempt++) {
-		relied = sc->pin_verified;
+		relied_pin = sc->pin_verified;
+		relied_df = sc->app == HC_SAM_APP_HEALTH;
 		if ((rc = hc_transport_begin(sc->io)) == HC_OK) {
 			rc = op(t, resp, arg);
 			(void)hc_transport_end(sc->io);
 		}
-		if (rc != HC_ERR_CARD_RESET && !(relied && (rc == HC_ERR_SECURITY_STATUS
-		    || rc == HC_ERR_CONDITIONS_OF_USE)))
+		if (rc != HC_ERR_CARD_RESET && !(relied_pin && rc == HC_ERR_SECURITY_STATUS)
+		    && !(relied_df && (rc == HC_ERR_CONDITIONS_OF_USE || rc == HC_ERR_FILE_NOT_FOUND)))
 			break;
 		hc_log_debug("SAM state lost (%s): verifying and selecting again", hc_errname(rc));
 		sc->app = HC_SAM_APP_NONE;

@@ -8,6 +8,13 @@ tests_unit_test_compat_errmap_SOURCES = tests/unit/test_compat_errmap.c compat/e
 tests_unit_test_compat_errmap_CFLAGS = $(HC_COMPAT_TEST_CFLAGS)
 tests_unit_test_compat_errmap_LDADD = src/libhcard.la $(CMOCKA_LIBS)
 
+# unit: the terminal's own SAM calls against an in-process fake SAM (fault injection)
+check_PROGRAMS += tests/unit/test_terminal_sam
+TESTS += tests/unit/test_terminal_sam
+tests_unit_test_terminal_sam_SOURCES = tests/unit/test_terminal_sam.c
+tests_unit_test_terminal_sam_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_terminal_sam_LDADD = src/libhcard.la $(CMOCKA_LIBS)
+
 # integration: a HIS calling the national functions through pcscd + vpcd + hcard-sim
 check_PROGRAMS += tests/integration/test_compat_his tests/integration/test_compat_visit
 TESTS += tests/integration/test_compat_his tests/integration/test_compat_visit \
