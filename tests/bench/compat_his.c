@@ -78,8 +78,10 @@ report(const char *what, sample_t *s)
 int
 main(void)
 {
-	static sample_t r06, r_df01, w_df01, w_item, r_item, r_item_cached, r_all;
+	static sample_t r06, r_df01, w_df01, w_item, r_item, r_item_cached, r_all, sam_cert, sam_sign,
+	                sam_change;
 	static char buf[16384];
+	BYTE hash[32], sig[64], sig_len = 0;
 	char xm[64], xb[8], mz[8], csrq[16], sfzh[40], v[9][64], path[1024], s1[8], s2[8], s3[8];
 	const char *tmp = getenv("HCARD_TEST_TMP"), *top = getenv("top_srcdir");
 	HANDLE h = NULL;
@@ -114,6 +116,13 @@ main(void)
 		MEASURE(&r_item, i, iR_DF03EEInfo(h, 1, buf, 80, 4, CN_style));
 		MEASURE(&r_item_cached, i, iR_DF03EEInfo(h, 1, buf, 0, 70, AN_style));
 		MEASURE(&r_all, i, iR_DF03EE_ALLInfo(h, 1, buf));
+		MEASURE(&sam_cert, i, iReader_SAM_Certificate(h, buf));
+		memset(hash, i, sizeof(hash));
+		MEASURE(&sam_sign, i, SM2SignHash(h, hash, 32, sig, &sig_len));
+		/* there and back: the SAM PIN is 12345678 again after each round */
+		MEASURE(&sam_change, i, iChange_Pin(h, "12345678", "7654321"));
+		if (iChange_Pin(h, "7654321", "12345678") != IRV_OK)
+			goto out;
 	}
 	report("iR_DDF1EF06Info", &r06);
 	report("iR_DF01EF06Info", &r_df01);
@@ -122,6 +131,9 @@ main(void)
 	report("iR_DF03EEInfo (item, verified)", &r_item);
 	report("iR_DF03EEInfo (next item, same)", &r_item_cached);
 	report("iR_DF03EE_ALLInfo (same record)", &r_all);
+	report("iReader_SAM_Certificate", &sam_cert);
+	report("SM2SignHash", &sam_sign);
+	report("iChange_Pin", &sam_change);
 	ret = 0;
 out:
 	iDClosePort();
