@@ -56,3 +56,15 @@ tests_integration_test_sim_pinpad_CFLAGS = $(SIM_TEST_CFLAGS)
 tests_integration_test_sim_pinpad_LDADD = $(SIM_TEST_LIBS)
 TESTS += tests/unit/test_ifd_pinblock tests/integration/test_sim_pinpad.sh
 EXTRA_DIST += tests/integration/test_sim_pinpad.sh
+
+# fuzz target of the PIN-pad reader's structure parser (corpus replayed in make check)
+if HC_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_ifd_pinblock
+else
+check_PROGRAMS += tests/fuzz/fuzz_ifd_pinblock
+TESTS += tests/fuzz/fuzz_ifd_pinblock
+endif
+tests_fuzz_fuzz_ifd_pinblock_SOURCES = tests/fuzz/fuzz_ifd_pinblock.c $(HC_FUZZ_MAIN_SRC) \
+	sim/ifd/pinblock.c apdu/buf.c
+tests_fuzz_fuzz_ifd_pinblock_CFLAGS = $(HC_FUZZ_CC)
+tests_fuzz_fuzz_ifd_pinblock_LDFLAGS = $(HC_FUZZ_LINK)
