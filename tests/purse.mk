@@ -58,3 +58,11 @@ tests_unit_test_purse_pinpad_SOURCES = tests/unit/test_purse_pinpad.c \
 tests_unit_test_purse_pinpad_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS) $(SQLITE_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_purse_pinpad_LDADD = src/libhcard.la sim/libhcsim.la crypto/libhccrypto.la \
 	apdu/libhcapdu.la $(CRYPTO_LIBS) $(SQLITE_LIBS) $(CMOCKA_LIBS)
+
+# Integration: the PIN on a PIN-pad reader through pcscd, the simulator's PIN-pad reader driver
+# and hcard-sim; the .sh enters `with-sim --pinpad` itself for the C program and the CLI part.
+check_PROGRAMS += tests/integration/test_purse_pinpad
+TESTS += tests/integration/test_purse_pinpad.sh
+tests_integration_test_purse_pinpad_SOURCES = tests/integration/test_purse_pinpad.c $(HC_PURSE_IT_UTIL)
+tests_integration_test_purse_pinpad_CFLAGS = $(HC_PURSE_IT_CFLAGS)
+tests_integration_test_purse_pinpad_LDADD = $(HC_PURSE_IT_LIBS)
