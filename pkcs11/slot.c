@@ -307,7 +307,10 @@ C_GetSlotInfo(CK_SLOT_ID id, CK_SLOT_INFO_PTR info)
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	if ((rv = p11_slot_get(ctx, id, &slot)) != CKR_OK)
+	/* the card's presence as PC/SC sees it now (no card I/O): an application that does not
+	 * call C_GetSlotList again (p11-kit's server, whose slot list is fixed at C_Initialize)
+	 * must still see the card go */
+	if ((rv = p11_slots_refresh(ctx)) != CKR_OK || (rv = p11_slot_get(ctx, id, &slot)) != CKR_OK)
 		goto out;
 	memset(info, 0, sizeof(*info));
 	pad_copy(info->slotDescription, sizeof(info->slotDescription), slot->reader);
