@@ -106,6 +106,17 @@ expect 0 hcard --json pin verify --pin-pad
 jq_is '"pin_pad"' True
 [ "$(ed_balance)" = 18300 ] || fail "a wrong PIN changed the balance"
 
+step "APDUs: a charge with the pad costs one card APDU more than typed (the VERIFY without data)"
+cost() { "$PY" -c 'import json,sys; c=json.load(open(sys.argv[1]))["cost"]; print(c["card_apdus"], c["sam_apdus"])' "$T/out"; }
+keys 123456
+expect 0 hcard --json charge 1.00 --ed --pin-pad
+pad_cost=$(cost)
+expect 0 hcard --json charge 1.00 --ed --pin 123456
+typed_cost=$(cost)
+echo "ED charge (flow, card + SAM APDUs): PIN pad $pad_cost, typed $typed_cost"
+[ "${pad_cost#* }" = "${typed_cost#* }" ] || fail "SAM APDUs differ"
+[ "${pad_cost% *}" -eq $((${typed_cost% *} + 1)) ] || fail "card APDUs: pad $pad_cost typed $typed_cost"
+
 step "pin change is keyboard only; --pin and --pin-pad together are refused"
 expect 1 hcard pin change --pin-pad --new-pin 654321
 grep -q "keyboard only" "$T/err" || fail "pin change --pin-pad message"
