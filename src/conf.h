@@ -1,7 +1,10 @@
 /*
  * hcard.conf (internal): `key = value` lines, `#` comments. Keys: card_reader, sam_reader,
  * psam_reader (PC/SC reader name or substring), sam_pin_file, trust_anchor, store,
- * location, log_level (0-5), chip_profile (a name of src/profile.c's chip table, or auto).
+ * location, log_level (0-5), chip_profile (a name of src/profile.c's chip table, or auto);
+ * for bank and issuing stations (read by the hcard CLI, where options and environment
+ * override them; doc/flows.md "hcard.conf"): issuer_keys, operator, pki_ca_key, pki_ca_cert,
+ * pki_sm2_ca_key, pki_sm2_ca_cert.
  * Search: the explicit path, else $HCARD_CONF (secure_getenv), else $sysconfdir/hcard.conf
  * if it exists, else defaults (which suit the simulator). After the file, the environment
  * overrides the readers: HCARD_CARD_READER, HCARD_SAM_READER, HCARD_PSAM_READER.
@@ -25,6 +28,13 @@ typedef struct hc_config {
 	char location[HC_CONF_STR];         /* terminal location for journals */
 	char chip_profile[64];              /* "auto" or a chip profile name */
 	int log_level;                      /* 0 quiet .. 5 APDU dumps */
+	/* bank / issuing station (the CLI's --issuer-keys, --operator, --pki-*-ca-*) */
+	char issuer_keys[HC_CONF_PATH];     /* purse/issuer key-set file */
+	char operator_id[HC_CONF_STR];      /* key "operator": who, in the journal */
+	char pki_ca_key[HC_CONF_PATH];      /* issuer CA of PKI key 01 (P-256): key, certificate */
+	char pki_ca_cert[HC_CONF_PATH];
+	char pki_sm2_ca_key[HC_CONF_PATH];  /* issuer CA of PKI key 02 (SM2) */
+	char pki_sm2_ca_cert[HC_CONF_PATH];
 } hc_config_t;
 
 /* Defaults, then the file (see above), then environment overrides. HC_ERR_CONFIG with the

@@ -30,6 +30,9 @@ static const conf_key_t conf_keys[] = {
 	STR(card_reader), STR(sam_reader), STR(psam_reader), STR(sam_pin_file),
 	STR(trust_anchor), STR(store), STR(location), STR(chip_profile),
 	{ "log_level", offsetof(hc_config_t, log_level), 0 },
+	/* bank / issuing station keys, used by the hcard CLI (doc/flows.md "hcard.conf") */
+	STR(issuer_keys), { "operator", offsetof(hc_config_t, operator_id), HC_CONF_STR },
+	STR(pki_ca_key), STR(pki_ca_cert), STR(pki_sm2_ca_key), STR(pki_sm2_ca_cert),
 };
 
 static const struct { const char *var; size_t offset; size_t size; } env_overrides[] = {

@@ -43,3 +43,7 @@ TESTS += tests/unit/test_pki_cert
 tests_unit_test_pki_cert_SOURCES = tests/unit/test_pki_cert.c
 tests_unit_test_pki_cert_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_pki_cert_LDADD = src/libhcard.la $(CMOCKA_LIBS) $(CRYPTO_LIBS)
+
+# hcard.conf keys of bank and issuing stations (issuer_keys, operator, pki_*_ca_*): used from
+# the file, overridden by options and environment (enters tests/harness/with-sim itself)
+TESTS += tests/integration/test_flow_conf.sh

@@ -23,23 +23,28 @@ enum {
 	CLI_EXIT_INTERNAL = 7     /* anything else (a bug: please report) */
 };
 
+/* hcard.conf keys the CLI reads (tools/hcard.c conf_slots). */
+#define CLI_CONF_KEYS 8
+
 typedef struct cli {
 	int json;                 /* --json */
 	int zh;                   /* Chinese output (LANG=zh_*) */
 	const char *conf;         /* --conf */
 	const char *store_uri;    /* --store / HCARD_STORE / hcard.conf "store" */
-	const char *trust_path;   /* --trust / HCARD_TRUST / "trust" */
+	const char *trust_path;   /* --trust / HCARD_TRUST / "trust_anchor" */
 	const char *issuer_keys;  /* --issuer-keys / HCARD_ISSUER_KEYS / "issuer_keys" */
-	const char *pki_ca_key;   /* --pki-ca-key / HCARD_PKI_CA_KEY: issuer CA of PKI key 01 */
-	const char *pki_ca_cert;  /* --pki-ca-cert / HCARD_PKI_CA_CERT */
-	const char *pki_sm2_ca_key;   /* --pki-sm2-ca-key / HCARD_PKI_SM2_CA_KEY: of key 02 */
-	const char *pki_sm2_ca_cert;  /* --pki-sm2-ca-cert / HCARD_PKI_SM2_CA_CERT */
+	/* issuer CA of PKI key 01: --pki-ca-key / HCARD_PKI_CA_KEY / "pki_ca_key", and _cert */
+	const char *pki_ca_key;
+	const char *pki_ca_cert;
+	/* of key 02 (SM2): --pki-sm2-ca-key / HCARD_PKI_SM2_CA_KEY / "pki_sm2_ca_key", _cert */
+	const char *pki_sm2_ca_key;
+	const char *pki_sm2_ca_cert;
 	const char *who;          /* --operator / HCARD_OPERATOR / "operator" / $USER */
 	const char *today;        /* --today (tests) */
 	const char *reader;       /* --reader: user card reader */
 	const char *sam_reader;   /* --sam-reader */
 	const char *sam_pin;      /* --sam-pin / HCARD_SAM_PIN */
-	char conf_buf[4][512];    /* values read from hcard.conf */
+	char conf_buf[CLI_CONF_KEYS][512];    /* values read from hcard.conf (tools/hcard.c) */
 	/* open on demand */
 	hc_store_t *store;
 	hc_trust_t *trust;

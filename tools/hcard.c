@@ -5,6 +5,7 @@
  */
 #include "config.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,12 +78,28 @@ trim(char *s)
 	return s;
 }
 
-/* Reads the store and trust anchor from hcard.conf ("key = value"; the library reads the
- * rest, src/conf.h) for the commands that open no card. A missing file is fine: the defaults suit the simulator. */
+/* The hcard.conf keys the CLI reads itself ("key = value"; the library reads the rest,
+ * src/conf.h), for commands that open no card too, and the setting each one fills when
+ * neither its option nor its environment variable gave a value (doc/flows.md "hcard.conf"). */
+static const struct conf_slot {
+	const char *key;
+	size_t field;             /* offset of the const char * in cli_t */
+} conf_slots[CLI_CONF_KEYS] = {
+	{ "store", offsetof(cli_t, store_uri) },
+	{ "trust_anchor", offsetof(cli_t, trust_path) },
+	{ "issuer_keys", offsetof(cli_t, issuer_keys) },
+	{ "operator", offsetof(cli_t, who) },
+	{ "pki_ca_key", offsetof(cli_t, pki_ca_key) },
+	{ "pki_ca_cert", offsetof(cli_t, pki_ca_cert) },
+	{ "pki_sm2_ca_key", offsetof(cli_t, pki_sm2_ca_key) },
+	{ "pki_sm2_ca_cert", offsetof(cli_t, pki_sm2_ca_cert) },
+};
+
+/* Reads those keys from hcard.conf (--conf, $HCARD_CONF, $sysconfdir/hcard.conf). A missing
+ * file is fine: the defaults suit the simulator. */
 static void
 read_conf(cli_t *c)
 {
-	static const char *const keys[] = { "store", "trust_anchor" };
 	const char *path = c->conf != NULL ? c->conf : getenv("HCARD_CONF");
 	char line[600];
 	FILE *f;
@@ -93,21 +110,26 @@ read_conf(cli_t *c)
 	if ((f = fopen(path, "r")) == NULL)
 		return;
 	while (fgets(line, sizeof(line), f) != NULL) {
-		char *eq = strchr(line, '='), *key, *val;
+		char *eq = strchr(line, '='), *key, *val, *hash;
 		if (line[0] == '#' || eq == NULL)
 			continue;
 		*eq = '\0';
 		key = trim(line);
-		val = trim(eq + 1);
-		for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-			if (strcmp(key, keys[k]) == 0)
+		val = eq + 1;
+		if ((hash = strchr(val, '#')) != NULL)
+			*hash = '\0';    /* a comment after the value, as the library reads it */
+		val = trim(val);
+		for (k = 0; k < CLI_CONF_KEYS; k++)
+			if (strcmp(key, conf_slots[k].key) == 0)
 				snprintf(c->conf_buf[k], sizeof(c->conf_buf[k]), "%s", val);
 	}
 	fclose(f);
-	if (c->store_uri == NULL && c->conf_buf[0][0])
-		c->store_uri = c->conf_buf[0];
-	if (c->trust_path == NULL && c->conf_buf[1][0])
-		c->trust_path = c->conf_buf[1];
+	for (k = 0; k < CLI_CONF_KEYS; k++) {
+		const char **slot = (const char **)(void *)((char *)c + conf_slots[k].field);
+
+		if (*slot == NULL && c->conf_buf[k][0] != '\0')
+			*slot = c->conf_buf[k];
+	}
 }
 
 static const char *

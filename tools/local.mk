@@ -8,3 +8,4 @@ tools_hcard_SOURCES = tools/hcard.c tools/cli_util.c tools/cli_store.c tools/cli
 tools_hcard_CPPFLAGS = $(AM_CPPFLAGS) -DSYSCONFDIR='"$(sysconfdir)"'
 tools_hcard_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS) $(USB_CFLAGS) $(PCSC_CFLAGS)
 tools_hcard_LDADD = src/libhcard.la $(JANSSON_LIBS) $(USB_LIBS)
+EXTRA_DIST += doc/hcard.conf.sample
