@@ -76,8 +76,10 @@ pin_source(cli_t *c, int ed, const char *pin, int *pad)
 {
 	int has = 0, rc;
 
-	if (!ed)
+	if (!ed) {
+		cli_jset(c, "pin_pad", json_false());    /* EP: no PIN at all */
 		return CLI_EXIT_OK;
+	}
 	if (pin == NULL || *pad) {
 		if ((rc = hc_purse_reader_has_pinpad(c->card, &has)) != HC_OK)
 			return cli_fail(c, rc, hc_card_error_detail(c->card));

@@ -123,6 +123,8 @@ pad_fn(void *arg, const uint8_t *v, size_t len, uint8_t *resp, size_t *resp_len)
 		return reader_sw(resp, resp_len, 0x6401);
 	if (strcmp(fx->keys, "timeout") == 0)
 		return reader_sw(resp, resp_len, 0x6400);
+	if (strncmp(fx->keys, "sw:", 3) == 0)        /* what a card answered, injected */
+		return reader_sw(resp, resp_len, (uint16_t)strtoul(fx->keys + 3, NULL, 16));
 	nd = strlen(fx->keys);
 	if (nd < v[6] || nd > v[5])
 		return reader_sw(resp, resp_len, 0x6403);
@@ -333,6 +335,26 @@ test_wrong_then_blocked(void **state)
 	assert_int_equal(hc_purse_verify_pin_pad(fx->purse, &tries), HC_OK);
 }
 
+/* The card's answer to the pad's VERIFY, mapped as for a typed PIN (injected at the reader). */
+static void
+test_pad_card_answers(void **state)
+{
+	fixture_t *fx = *state;
+	int tries = -1;
+
+	fx->keys = "sw:6983";
+	assert_int_equal(hc_purse_verify_pin_pad(fx->purse, &tries), HC_ERR_PIN_BLOCKED);
+	assert_int_equal(tries, 0);
+	fx->keys = "sw:63C1";
+	assert_int_equal(hc_purse_verify_pin_pad(fx->purse, &tries), HC_ERR_PIN_WRONG);
+	assert_int_equal(tries, 1);
+	fx->keys = "sw:6A80";
+	assert_int_equal(hc_purse_verify_pin_pad(fx->purse, &tries), HC_ERR_PIN_FORMAT);
+	fx->keys = "sw:6B80";                       /* the reader refused the structure */
+	assert_int_not_equal(hc_purse_verify_pin_pad(fx->purse, &tries), HC_OK);
+	assert_int_equal(fx->pad_calls, 4);
+}
+
 static void
 test_right_after_wrong_resets(void **state)
 {
@@ -527,6 +549,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_has_pinpad, setup_pad, teardown),
 		cmocka_unit_test_setup_teardown(test_verify_ok, setup_pad, teardown),
 		cmocka_unit_test_setup_teardown(test_wrong_then_blocked, setup_pad, teardown),
+		cmocka_unit_test_setup_teardown(test_pad_card_answers, setup_pad, teardown),
 		cmocka_unit_test_setup_teardown(test_right_after_wrong_resets, setup_pad, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_timeout_length, setup_pad, teardown),
 		cmocka_unit_test_setup_teardown(test_charge_with_pad, setup_pad, teardown),
