@@ -7,15 +7,18 @@ the spec (card-profile.md, pki.md, purse.md) or from OpenSSL, never from the mod
 HCARD_P11_VIA=p11kit (test_pkcs11_p11kit.sh): the same scenarios through p11-kit-client.so and
 `p11-kit server --provider hcard-pkcs11.so`. What p11-kit 0.24 cannot carry is asserted as the
 transport's documented answer and the goal reached another way where one exists:
-- the server's token filter fixes a connection's slot list at C_Initialize (slots with a token
+- the server's token filter fixes a connection's slots at C_Initialize (those with a token
   then) and answers C_WaitForSlotEvent with CKR_FUNCTION_NOT_SUPPORTED: card removal and
-  insertion are seen by polling new connections (another process: pkcs11-tool), then this
-  process reconnects (C_Finalize + C_Initialize);
+  insertion are seen by polling C_GetSlotList(CK_TRUE, NULL, &n) (the server asks the
+  module's C_GetSlotInfo), and new connections are checked too;
+- an empty list cannot be fetched with a buffer: the RPC sends a zero-length buffer as a
+  length query and the client answers CKR_BUFFER_TOO_SMALL;
 - mechanisms the RPC does not know (CKM_HC_SM2_*) are not listed and C_SignInit with them is
   CKR_MECHANISM_INVALID in the client: key 02 (SM2, always-authenticate) cannot sign.
 If a later p11-kit lists the mechanism or forwards slot events, the direct checks run instead.
 """
 import os
+import ctypes
 import subprocess
 import sys
 import time
@@ -131,18 +134,39 @@ def tokens_elsewhere(all_slots=False):
     return sum(1 for l in r.stdout.splitlines() if l.startswith("Slot "))
 
 
-def reader0_atr():
-    """The ATR PC/SC shows in reader 0 (opensc-tool), None without a card."""
-    r = subprocess.run(["opensc-tool", "-r", "0", "--atr"], capture_output=True, text=True)
-    return r.stdout.strip().lower() if r.returncode == 0 and r.stdout.strip() else None
+class SlotCounter:
+    """A second connection of this process, made with ctypes: p11-kit-client.so gives every
+    C_GetFunctionList caller its own state, so PyKCS11's function list cannot be reached, and
+    PyKCS11 fetches an empty list with a 0-length buffer (CKR_BUFFER_TOO_SMALL through p11-kit).
+    count() is C_GetSlotList(token_present, NULL, &n): the token-present count asks the
+    server's C_GetSlotInfo, i.e. the module, now."""
+
+    def __init__(self):
+        so = ctypes.CDLL(MODULE)
+        self.fl = ctypes.c_void_p()
+        if so.C_GetFunctionList(ctypes.byref(self.fl)) != 0:
+            raise RuntimeError("C_GetFunctionList")
+        # CK_FUNCTION_LIST: CK_VERSION, then C_Initialize, C_Finalize, C_GetInfo,
+        # C_GetFunctionList, C_GetSlotList, ...
+        init = ctypes.CFUNCTYPE(ctypes.c_ulong, ctypes.c_void_p)(self._fn(0))
+        if init(None) != 0:
+            raise RuntimeError("C_Initialize")
+        self.get_slot_list = ctypes.CFUNCTYPE(ctypes.c_ulong, ctypes.c_ubyte, ctypes.c_void_p,
+                                              ctypes.POINTER(ctypes.c_ulong))(self._fn(4))
+
+    def _fn(self, i):
+        return ctypes.c_void_p.from_address(self.fl.value + 8 + i * ctypes.sizeof(ctypes.c_void_p)).value
+
+    def count(self, token_present=True):
+        n = ctypes.c_ulong(99)
+        rv = self.get_slot_list(1 if token_present else 0, None, ctypes.byref(n))
+        return (rv, n.value)
 
 
-def poll_tokens(n):
-    """New connections until they list n tokens (p11-kit: instead of slot events); bounded.
-    For n = 0 also until PC/SC shows reader 0 empty: a new connection may drop the token
-    (C_GetTokenInfo failing on the pulled card) before pcscd's presence poll notices."""
+def poll_count(n):
+    """p11-kit: C_GetSlotList(CK_TRUE) counts until n (instead of slot events); bounded (10 s)."""
     for _ in range(100):
-        if tokens_elsewhere() == n and (n > 0 or reader0_atr() is None):
+        if counter.count() == (PyKCS11.CKR_OK, n):
             return True
         time.sleep(0.1)
     return False
@@ -151,19 +175,13 @@ def poll_tokens(n):
 def wait_sam_atr():
     """Until PC/SC shows the SAM's ATR (3B 6C 00 00 ‖ 8 bytes ‖ 48 43 53 01) in reader 0."""
     for _ in range(50):
-        atr = reader0_atr()
-        if atr is not None and atr.replace(":", "").replace(" ", "").endswith("48435301"):
+        r = subprocess.run(["opensc-tool", "-r", "0", "--atr"], capture_output=True, text=True)
+        atr = r.stdout.strip().lower().replace(":", "").replace(" ", "")
+        if r.returncode == 0 and atr.endswith("48435301"):
             return True
         time.sleep(0.1)
     return False
 
-
-def reconnect(old):
-    """p11-kit: C_Finalize + C_Initialize, a new connection whose slot list is the tokens now."""
-    del old
-    new = PyKCS11.PyKCS11Lib()
-    new.load(MODULE)
-    return new
 
 
 lib = PyKCS11.PyKCS11Lib()
@@ -178,6 +196,8 @@ else:
     check("C_Initialize reads the token (p11-kit server's filter calls C_GetTokenInfo)",
           after_init > before)
     check("no card I/O in C_GetSlotList", apdus() == after_init)
+    counter = SlotCounter()
+    check("a second connection (ctypes) counts one token", counter.count() == (PyKCS11.CKR_OK, 1))
 check("one token (the SAM reader is no token)", len(slots) == 1)
 slot = slots[0]
 
@@ -302,23 +322,21 @@ else:
     ctl("remove", "0")
     expect_rv("C_WaitForSlotEvent (blocking) not carried by p11-kit 0.24",
               PyKCS11.CKR_FUNCTION_NOT_SUPPORTED, lib.waitForSlotEvent)
-    check("no token while the card is out (polled: new connections list none)", poll_tokens(0))
-    # this connection's module is never asked C_GetSlotList again: C_GetSlotInfo must look
+    check("the removal seen by polling C_GetSlotList(CK_TRUE)", poll_count(0))
     check("C_GetSlotInfo: no CKF_TOKEN_PRESENT while the card is out",
           not lib.getSlotInfo(slot).flags & PyKCS11.CKF_TOKEN_PRESENT)
     expect_rv("call on a session whose card was pulled", PyKCS11.CKR_SESSION_HANDLE_INVALID,
               lambda: s.findObjects([]))
     expect_rv("C_GetTokenInfo while the card is out", PyKCS11.CKR_TOKEN_NOT_PRESENT,
               lib.getTokenInfo, slot)
-    # measured with p11-kit 0.24.1: the client's slot list for this connection cannot be had
-    # any more (the server's filter fixed it at C_Initialize, the client's proxy then asks
-    # C_GetSlotInfo); a new connection is the way (poll_tokens above, reconnect below)
-    expect_rv("C_GetSlotList(tokenPresent) on this connection (p11-kit 0.24 client)",
+    expect_rv("the empty token list fetched with a 0-length buffer (p11-kit 0.24 RPC)",
               PyKCS11.CKR_BUFFER_TOO_SMALL, lib.getSlotList, True)
+    check("the slot stays listed without CKF_TOKEN_PRESENT (fixed at C_Initialize)",
+          lib.getSlotList(tokenPresent=False) == [slot])
+    check("a new connection lists no token", tokens_elsewhere() == 0)
     ctl("insert", "0", os.environ["HCARD_SIM_IMAGE_CARD"])
-    check("the insertion seen by polling new connections", poll_tokens(1))
-    lib = reconnect(lib)
-    slot = lib.getSlotList(tokenPresent=True)[0]
+    check("the insertion seen by polling C_GetSlotList(CK_TRUE)", poll_count(1))
+    check("a new connection lists the token", tokens_elsewhere() == 1)
 s = lib.openSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION)
 keys = s.findObjects([(PyKCS11.CKA_CLASS, PyKCS11.CKO_PRIVATE_KEY)])
 check("card back: a new session, not logged in (no private key visible)", keys == [])
@@ -361,11 +379,9 @@ if not VIA_P11KIT:
     ctl("insert", "0", os.environ["HCARD_SIM_IMAGE_CARD"])
     check("the card is back (slot events)", wait_token(lib, slot, True))
 else:
-    check("the torn card is gone (polled: new connections list no token)", poll_tokens(0))
+    check("the torn card is gone (polled C_GetSlotList(CK_TRUE))", poll_count(0))
     ctl("insert", "0", os.environ["HCARD_SIM_IMAGE_CARD"])
-    check("the card is back (polled: a new connection lists it)", poll_tokens(1))
-    lib = reconnect(lib)
-    slot = lib.getSlotList(tokenPresent=True)[0]
+    check("the card is back (polled C_GetSlotList(CK_TRUE))", poll_count(1))
 s = lib.openSession(slot, CKF_SERIAL_SESSION | CKF_RW_SESSION)
 
 # --- PIN counters to lock-out (purse.md: 3 tries) -------------------------------------------------
@@ -399,12 +415,15 @@ if not VIA_P11KIT:
     check("reader 0 stays a slot", slot in lib.getSlotList(tokenPresent=False))
     check("no spurious slot events while the SAM sits there", no_event(lib) and no_event(lib))
 else:
-    check("the card is out (polled)", poll_tokens(0))
+    check("the card is out (polled C_GetSlotList(CK_TRUE))", poll_count(0))
     ctl("insert", "0", sam_copy)
     check("reader 0 holds the SAM (its ATR, read by opensc-tool)", wait_sam_atr())
-    check("a SAM in reader 0 is no token (a new connection lists none)", tokens_elsewhere() == 0)
+    check("a SAM in reader 0 is no token", counter.count() == (PyKCS11.CKR_OK, 0))
+    check("reader 0 stays a slot (this connection's, fixed at C_Initialize)",
+          lib.getSlotList(tokenPresent=False) == [slot])
+    check("a new connection lists no token", tokens_elsewhere() == 0)
     # p11-kit server exports tokens, not readers: a reader without a token is not listed
-    check("p11-kit lists no slot without a token (reader 0 not exported)",
+    check("p11-kit lists no slot without a token to a new connection (reader 0 not exported)",
           tokens_elsewhere(all_slots=True) == 0)
 lib = None
 sys.exit(1 if failures else 0)
