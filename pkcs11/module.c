@@ -36,6 +36,28 @@ p11_leave(void)
 	pthread_mutex_unlock(&p11_lock);
 }
 
+CK_RV
+p11_begin(p11_call_t *c, CK_RV args)
+{
+	CK_RV rv;
+
+	memset(c, 0, sizeof(*c));
+	if ((rv = p11_enter(&c->ctx)) != CKR_OK) {
+		c->ctx = NULL;   /* the lock is not held */
+		return rv;
+	}
+	return args;
+}
+
+CK_RV
+p11_end(p11_call_t *c, CK_RV rv)
+{
+	if (c->ctx != NULL)
+		p11_leave();
+	c->ctx = NULL;
+	return rv;
+}
+
 /* libhcard errors -> PKCS#11 return values. Data, not code. */
 static const struct {
 	int err;
@@ -208,8 +230,8 @@ C_Finalize(CK_VOID_PTR reserved)
 	return CKR_OK;
 }
 
-static void
-pad_copy(CK_UTF8CHAR *dst, size_t n, const char *src)
+void
+p11_pad_copy(CK_UTF8CHAR *dst, size_t n, const char *src)
 {
 	size_t l = strlen(src);
 
@@ -220,26 +242,21 @@ pad_copy(CK_UTF8CHAR *dst, size_t n, const char *src)
 CK_RV
 C_GetInfo(CK_INFO_PTR info)
 {
-	p11_ctx_t *ctx = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (info == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
+	if ((rv = p11_begin(&c, p11_args(info != NULL))) != CKR_OK)
 		goto out;
-	}
 	memset(info, 0, sizeof(*info));
 	info->cryptokiVersion.major = 3;
 	info->cryptokiVersion.minor = 0;
-	pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "hcard project");
-	pad_copy(info->libraryDescription, sizeof(info->libraryDescription),
-	         "Resident Health Card PKCS#11");
+	p11_pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "hcard project");
+	p11_pad_copy(info->libraryDescription, sizeof(info->libraryDescription),
+	             "Resident Health Card PKCS#11");
 	info->libraryVersion.major = 0;
 	info->libraryVersion.minor = 1;
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 #define P11_FUNCTIONS_2_40 \
@@ -339,8 +356,9 @@ C_GetInterface(CK_UTF8CHAR_PTR name, CK_VERSION_PTR version, CK_INTERFACE_PTR_PT
  * returns CKR_CRYPTOKI_NOT_INITIALIZED with the lock released.
  */
 CK_RV
-p11_wait_unlocked(p11_ctx_t *ctx, SCARD_READERSTATE *rs, DWORD n)
+p11_wait_unlocked(p11_call_t *c, SCARD_READERSTATE *rs, DWORD n)
 {
+	p11_ctx_t *ctx = c->ctx;
 	SCARDCONTEXT wait_ctx = ctx->pcsc_wait;
 	LONG r;
 
@@ -358,6 +376,7 @@ p11_wait_unlocked(p11_ctx_t *ctx, SCARD_READERSTATE *rs, DWORD n)
 	if (p11_context != ctx) {
 		/* C_Finalize is waiting for us to leave before it frees ctx */
 		pthread_mutex_unlock(&p11_lock);
+		c->ctx = NULL;   /* p11_end: nothing to release */
 		return CKR_CRYPTOKI_NOT_INITIALIZED;
 	}
 	return CKR_OK;

@@ -399,27 +399,19 @@ p11_object_get(p11_ctx_t *ctx, p11_session_t *s, CK_OBJECT_HANDLE h, p11_slot_t 
 CK_RV
 C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	p11_object_t *o = NULL;
 	const p11_attr_t *a;
 	CK_ULONG i;
 	CK_RV rv, rv2;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (tmpl == NULL && n > 0) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK ||
-	    (rv = p11_object_get(ctx, s, oh, &slot, &o)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, p11_args(tmpl != NULL || n == 0), h, 0)) != CKR_OK ||
+	    (rv = p11_object_get(c.ctx, c.s, oh, &c.slot, &o)) != CKR_OK)
 		goto out;
 	for (i = 0; i < n; i++) {
 		/* a data object's value is read from the card when first asked for */
 		if (tmpl[i].type == CKA_VALUE && o->cls == CKO_DATA &&
-		    (rv2 = p11_data_value(ctx, slot, o)) != CKR_OK) {
+		    (rv2 = p11_data_value(c.ctx, c.slot, o)) != CKR_OK) {
 			rv = rv2;
 			goto out;
 		}
@@ -444,8 +436,7 @@ C_GetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh, CK_ATTRIBUTE_PTR t
 		}
 	}
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 static int
@@ -467,26 +458,17 @@ matches(const p11_object_t *o, const CK_ATTRIBUTE *tmpl, CK_ULONG n)
 CK_RV
 C_FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
+	p11_session_t *s;
+	p11_slot_t *slot;
 	size_t i;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (tmpl == NULL && n > 0) {
-		rv = CKR_ARGUMENTS_BAD;
+	if ((rv = p11_begin_session(&c, p11_args(tmpl != NULL || n == 0), h, P11_NEED_IDLE)) !=
+	    CKR_OK || (rv = p11_objects_load(c.ctx, c.slot)) != CKR_OK)
 		goto out;
-	}
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
-		goto out;
-	if (s->op != P11_OP_NONE) {
-		rv = CKR_OPERATION_ACTIVE;
-		goto out;
-	}
-	if ((rv = p11_objects_load(ctx, slot)) != CKR_OK)
-		goto out;
+	s = c.s;
+	slot = c.slot;
 	s->n_found = s->found_pos = 0;
 	for (i = 0; i < slot->n_objects; i++) {
 		if (slot->objects[i].private_obj && !slot->logged_in)
@@ -496,90 +478,55 @@ C_FindObjectsInit(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n)
 	}
 	s->op = P11_OP_FIND;
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_FindObjects(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE_PTR out_h, CK_ULONG max, CK_ULONG_PTR count)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
+	p11_session_t *s;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (out_h == NULL || count == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
+	if ((rv = p11_begin_session(&c, p11_args(out_h != NULL && count != NULL), h,
+	                            P11_NEED_FIND)) != CKR_OK)
 		goto out;
-	}
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
-		goto out;
-	if (s->op != P11_OP_FIND) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
+	s = c.s;
 	*count = 0;
 	while (*count < max && s->found_pos < s->n_found)
 		out_h[(*count)++] = s->found[s->found_pos++];
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_FindObjectsFinal(CK_SESSION_HANDLE h)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
-		goto out;
-	if (s->op != P11_OP_FIND) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
+	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_FIND)) == CKR_OK) {
+		c.s->op = P11_OP_NONE;
+		c.s->n_found = c.s->found_pos = 0;
 	}
-	s->op = P11_OP_NONE;
-	s->n_found = s->found_pos = 0;
-out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 /* Writes a data object's CKA_VALUE to the card (the only modifiable attribute). */
 CK_RV
 C_SetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	p11_object_t *o = NULL;
 	const p11_attr_t *mod;
 	CK_ULONG i;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (tmpl == NULL || n == 0) {
-		rv = CKR_ARGUMENTS_BAD;
+	/* the object before the session's rights: an unknown handle is reported first */
+	if ((rv = p11_begin_session(&c, p11_args(tmpl != NULL && n > 0), h, 0)) != CKR_OK ||
+	    (rv = p11_object_get(c.ctx, c.s, oh, &c.slot, &o)) != CKR_OK ||
+	    (rv = p11_session_check(&c, P11_NEED_RW | P11_NEED_LOGIN)) != CKR_OK)
 		goto out;
-	}
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK ||
-	    (rv = p11_object_get(ctx, s, oh, &slot, &o)) != CKR_OK)
-		goto out;
-	if (!(s->flags & CKF_RW_SESSION)) {
-		rv = CKR_SESSION_READ_ONLY;
-		goto out;
-	}
-	if (!slot->logged_in) {
-		rv = CKR_USER_NOT_LOGGED_IN;
-		goto out;
-	}
 	mod = p11_object_attr(o, CKA_MODIFIABLE);
 	if (o->cls != CKO_DATA || mod == NULL || *(const CK_BBOOL *)mod->value != CK_TRUE) {
 		rv = CKR_ACTION_PROHIBITED;
@@ -596,10 +543,9 @@ C_SetAttributeValue(CK_SESSION_HANDLE h, CK_OBJECT_HANDLE oh, CK_ATTRIBUTE_PTR t
 		}
 	}
 	for (i = 0; i < n && rv == CKR_OK; i++)
-		rv = p11_data_set_value(ctx, slot, o, tmpl[i].pValue, tmpl[i].ulValueLen);
+		rv = p11_data_set_value(c.ctx, c.slot, o, tmpl[i].pValue, tmpl[i].ulValueLen);
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 /* Appends an allergy or immunisation entry: CKO_DATA with the label of the cyclic file
@@ -608,31 +554,18 @@ out:
 CK_RV
 C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n, CK_OBJECT_HANDLE_PTR out_h)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
+	p11_slot_t *slot;
 	const CK_ATTRIBUTE *label = NULL, *value = NULL;
 	const p11_attr_t *l;
 	CK_ULONG i;
 	size_t k;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (tmpl == NULL || n == 0 || out_h == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
+	if ((rv = p11_begin_session(&c, p11_args(tmpl != NULL && n > 0 && out_h != NULL), h,
+	                            P11_NEED_RW | P11_NEED_LOGIN)) != CKR_OK)
 		goto out;
-	}
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
-		goto out;
-	if (!(s->flags & CKF_RW_SESSION)) {
-		rv = CKR_SESSION_READ_ONLY;
-		goto out;
-	}
-	if (!slot->logged_in) {
-		rv = CKR_USER_NOT_LOGGED_IN;
-		goto out;
-	}
+	slot = c.slot;
 	for (i = 0; i < n; i++) {
 		if (tmpl[i].pValue == NULL && tmpl[i].ulValueLen > 0) {
 			rv = CKR_ARGUMENTS_BAD;
@@ -656,7 +589,7 @@ C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n, CK_OBJECT
 		rv = CKR_TEMPLATE_INCOMPLETE;
 		goto out;
 	}
-	if ((rv = p11_objects_load(ctx, slot)) != CKR_OK)
+	if ((rv = p11_objects_load(c.ctx, slot)) != CKR_OK)
 		goto out;
 	rv = CKR_TEMPLATE_INCONSISTENT;
 	for (k = 0; k < slot->n_objects; k++) {
@@ -664,12 +597,11 @@ C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n, CK_OBJECT
 		if (slot->objects[k].cls != CKO_DATA || l == NULL || l->len != label->ulValueLen ||
 		    memcmp(l->value, label->pValue, l->len) != 0)
 			continue;
-		rv = p11_data_append(ctx, slot, &slot->objects[k], value->pValue, value->ulValueLen);
+		rv = p11_data_append(c.ctx, slot, &slot->objects[k], value->pValue, value->ulValueLen);
 		if (rv == CKR_OK)
-			*out_h = p11_object_handle(s->slot, slot->generation, k);
+			*out_h = p11_object_handle(c.s->slot, slot->generation, k);
 		break;
 	}
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }

@@ -107,19 +107,57 @@ typedef struct p11_ctx {
 	unsigned long card_apdus;      /* for benchmarks: APDUs of closed card sessions */
 } p11_ctx_t;
 
+/*
+ * What an entry point works on. p11_begin*() fill it; every entry point ends with
+ * `return p11_end(&c, rv);`, which releases the lock when a begin took it (ctx non-NULL).
+ * The begin functions check in the order every entry point has always checked: initialised
+ * (CKR_CRYPTOKI_NOT_INITIALIZED), then the arguments (the caller's verdict, args), then the
+ * handle, then the session's state (P11_NEED_*).
+ */
+typedef struct p11_call {
+	p11_ctx_t *ctx;                /* non-NULL: the lock is held */
+	p11_session_t *s;
+	p11_slot_t *slot;
+} p11_call_t;
+
+/* What p11_begin_session / p11_session_check require of the session, checked in this order. */
+#define P11_NEED_IDLE       0x01u  /* no search, no signature: else CKR_OPERATION_ACTIVE */
+#define P11_NEED_NO_VERIFY  0x02u  /* no verification: else CKR_OPERATION_ACTIVE */
+#define P11_NEED_FIND       0x04u  /* a search: else CKR_OPERATION_NOT_INITIALIZED */
+#define P11_NEED_SIGN       0x08u  /* a signature: else CKR_OPERATION_NOT_INITIALIZED */
+#define P11_NEED_VERIFY     0x10u  /* a verification: else CKR_OPERATION_NOT_INITIALIZED */
+#define P11_NEED_RW         0x20u  /* a R/W session: else CKR_SESSION_READ_ONLY */
+#define P11_NEED_LOGIN      0x40u  /* the user logged in: else CKR_USER_NOT_LOGGED_IN */
+
+/* CKR_OK if ok, else CKR_ARGUMENTS_BAD: the args of the begin functions. */
+static inline CK_RV
+p11_args(int ok)
+{
+	return ok ? CKR_OK : CKR_ARGUMENTS_BAD;
+}
+
 /* module.c: the lock and the context. p11_enter returns CKR_OK with the lock held and
  * *ctx set, or CKR_CRYPTOKI_NOT_INITIALIZED (also in a forked child) without the lock. */
 CK_RV p11_enter(p11_ctx_t **ctx);
 void p11_leave(void);
+/* p11_enter into c (zeroed first), then args (CKR_OK or the caller's argument error). */
+CK_RV p11_begin(p11_call_t *c, CK_RV args);
+/* Releases the lock if c holds it; returns rv. */
+CK_RV p11_end(p11_call_t *c, CK_RV rv);
 /* C_WaitForSlotEvent: waits in PC/SC without the lock, then re-takes it; returns
- * CKR_CRYPTOKI_NOT_INITIALIZED, with the lock released, when C_Finalize ran meanwhile. */
-CK_RV p11_wait_unlocked(p11_ctx_t *ctx, SCARD_READERSTATE *rs, DWORD n);
+ * CKR_CRYPTOKI_NOT_INITIALIZED, with the lock released (c->ctx NULL), when C_Finalize ran
+ * meanwhile. */
+CK_RV p11_wait_unlocked(p11_call_t *c, SCARD_READERSTATE *rs, DWORD n);
+/* Spaces-padded copy into a fixed-size PKCS#11 text field (not NUL-terminated). */
+void p11_pad_copy(CK_UTF8CHAR *dst, size_t n, const char *src);
 /* hc_err_t -> CK_RV through one table. */
 CK_RV p11_rv(int hc_err);
 
 /* slot.c */
 CK_RV p11_slots_refresh(p11_ctx_t *ctx);
 CK_RV p11_slot_get(p11_ctx_t *ctx, CK_SLOT_ID id, p11_slot_t **out);
+/* p11_begin, then the slot id (c->slot). */
+CK_RV p11_begin_slot(p11_call_t *c, CK_RV args, CK_SLOT_ID id);
 /* Opens the card session of a slot with a token (no-op when open). */
 CK_RV p11_slot_card(p11_ctx_t *ctx, p11_slot_t *slot);
 /* Card gone / reset: closes the card session, drops login and objects, bumps generation. */
@@ -130,6 +168,11 @@ void p11_slots_free(p11_ctx_t *ctx);
 
 /* session.c */
 CK_RV p11_session_get(p11_ctx_t *ctx, CK_SESSION_HANDLE h, p11_session_t **s, p11_slot_t **slot);
+/* p11_begin, then the session handle (c->s, c->slot), then p11_session_check(c, need). */
+CK_RV p11_begin_session(p11_call_t *c, CK_RV args, CK_SESSION_HANDLE h, unsigned need);
+/* The P11_NEED_* conditions of need on c's session, in their order; CKR_OK or the first
+ * one's error. */
+CK_RV p11_session_check(const p11_call_t *c, unsigned need);
 void p11_session_close(p11_ctx_t *ctx, p11_session_t *s);
 void p11_sessions_close_slot(p11_ctx_t *ctx, CK_SLOT_ID slot);
 

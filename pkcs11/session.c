@@ -39,6 +39,39 @@ p11_session_get(p11_ctx_t *ctx, CK_SESSION_HANDLE h, p11_session_t **out, p11_sl
 	return CKR_SESSION_HANDLE_INVALID;
 }
 
+CK_RV
+p11_session_check(const p11_call_t *c, unsigned need)
+{
+	const p11_session_t *s = c->s;
+
+	if ((need & P11_NEED_IDLE) && s->op != P11_OP_NONE)
+		return CKR_OPERATION_ACTIVE;
+	if ((need & P11_NEED_NO_VERIFY) && s->verify_active)
+		return CKR_OPERATION_ACTIVE;
+	if ((need & P11_NEED_FIND) && s->op != P11_OP_FIND)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if ((need & P11_NEED_SIGN) && s->op != P11_OP_SIGN)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if ((need & P11_NEED_VERIFY) && !s->verify_active)
+		return CKR_OPERATION_NOT_INITIALIZED;
+	if ((need & P11_NEED_RW) && !(s->flags & CKF_RW_SESSION))
+		return CKR_SESSION_READ_ONLY;
+	if ((need & P11_NEED_LOGIN) && !c->slot->logged_in)
+		return CKR_USER_NOT_LOGGED_IN;
+	return CKR_OK;
+}
+
+CK_RV
+p11_begin_session(p11_call_t *c, CK_RV args, CK_SESSION_HANDLE h, unsigned need)
+{
+	CK_RV rv;
+
+	if ((rv = p11_begin(c, args)) != CKR_OK ||
+	    (rv = p11_session_get(c->ctx, h, &c->s, &c->slot)) != CKR_OK)
+		return rv;
+	return p11_session_check(c, need);
+}
+
 void
 p11_session_close(p11_ctx_t *ctx, p11_session_t *s)
 {
@@ -82,29 +115,21 @@ CK_RV
 C_OpenSession(CK_SLOT_ID id, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
               CK_SESSION_HANDLE_PTR out)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
+	p11_ctx_t *ctx;
 	p11_session_t *s = NULL;
 	size_t i;
-	CK_RV rv;
+	CK_RV rv, args = p11_args(out != NULL);
 
 	(void)app;
 	(void)notify;   /* no callbacks: notifications are optional (PKCS#11 §5.6) */
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (out == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
+	if (args == CKR_OK && !(flags & CKF_SERIAL_SESSION))
+		args = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
+	if ((rv = p11_begin_slot(&c, args, id)) != CKR_OK ||
+	    (rv = p11_slots_refresh(c.ctx)) != CKR_OK ||
+	    (rv = p11_slot_card(c.ctx, c.slot)) != CKR_OK)
 		goto out;
-	}
-	if (!(flags & CKF_SERIAL_SESSION)) {
-		rv = CKR_SESSION_PARALLEL_NOT_SUPPORTED;
-		goto out;
-	}
-	if ((rv = p11_slot_get(ctx, id, &slot)) != CKR_OK ||
-	    (rv = p11_slots_refresh(ctx)) != CKR_OK)
-		goto out;
-	if ((rv = p11_slot_card(ctx, slot)) != CKR_OK)
-		goto out;
+	ctx = c.ctx;
 	for (i = 0; i < P11_MAX_SESSIONS && s == NULL; i++)
 		if (ctx->sessions[i].handle == 0)
 			s = &ctx->sessions[i];
@@ -117,82 +142,63 @@ C_OpenSession(CK_SLOT_ID id, CK_FLAGS flags, CK_VOID_PTR app, CK_NOTIFY notify,
 	if (ctx->next_session == 0)
 		ctx->next_session = 1;
 	s->slot = id;
-	s->generation = slot->generation;
+	s->generation = c.slot->generation;
 	s->flags = flags & (CKF_RW_SESSION | CKF_SERIAL_SESSION);
 	*out = s->handle;
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_CloseSession(CK_SESSION_HANDLE h)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, CKR_OK, h, 0)) != CKR_OK)
 		goto out;
-	p11_session_close(ctx, s);
+	p11_session_close(c.ctx, c.s);
 	/* PKCS#11: closing the last session of a token logs the user out */
-	if (slot_sessions(ctx, (CK_SLOT_ID)(slot - ctx->slots)) == 0 && slot->logged_in)
-		logout(slot);
+	if (slot_sessions(c.ctx, (CK_SLOT_ID)(c.slot - c.ctx->slots)) == 0 && c.slot->logged_in)
+		logout(c.slot);
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_CloseAllSessions(CK_SLOT_ID id)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_slot_get(ctx, id, &slot)) != CKR_OK)
+	if ((rv = p11_begin_slot(&c, CKR_OK, id)) != CKR_OK)
 		goto out;
-	p11_sessions_close_slot(ctx, id);
-	if (slot->logged_in)
-		logout(slot);
+	p11_sessions_close_slot(c.ctx, id);
+	if (c.slot->logged_in)
+		logout(c.slot);
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_GetSessionInfo(CK_SESSION_HANDLE h, CK_SESSION_INFO_PTR info)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	int rw;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (info == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
+	if ((rv = p11_begin_session(&c, p11_args(info != NULL), h, 0)) != CKR_OK)
 		goto out;
-	}
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
-		goto out;
-	rw = (s->flags & CKF_RW_SESSION) != 0;
+	rw = (c.s->flags & CKF_RW_SESSION) != 0;
 	memset(info, 0, sizeof(*info));
-	info->slotID = s->slot;
-	info->flags = s->flags;
-	if (slot->logged_in)
+	info->slotID = c.s->slot;
+	info->flags = c.s->flags;
+	if (c.slot->logged_in)
 		info->state = rw ? CKS_RW_USER_FUNCTIONS : CKS_RO_USER_FUNCTIONS;
 	else
 		info->state = rw ? CKS_RW_PUBLIC_SESSION : CKS_RO_PUBLIC_SESSION;
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 /* VERIFY on the card; the PIN copy is wiped on every path. A NULL PIN on a token with
@@ -255,67 +261,52 @@ CK_RV
 C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UTF8CHAR_PTR new_pin,
          CK_ULONG new_len)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	char o[P11_PIN_MAX + 1], n[P11_PIN_MAX + 1];
 	int err;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
 	memset(o, 0, sizeof(o));
 	memset(n, 0, sizeof(n));
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_RW)) != CKR_OK ||
+	    (rv = pin_copy(o, old_pin, old_len)) != CKR_OK ||
+	    (rv = pin_copy(n, new_pin, new_len)) != CKR_OK ||
+	    (rv = p11_slot_card(c.ctx, c.slot)) != CKR_OK)
 		goto out;
-	if (!(s->flags & CKF_RW_SESSION)) {
-		rv = CKR_SESSION_READ_ONLY;
-		goto out;
-	}
-	if ((rv = pin_copy(o, old_pin, old_len)) != CKR_OK || (rv = pin_copy(n, new_pin, new_len)) != CKR_OK ||
-	    (rv = p11_slot_card(ctx, slot)) != CKR_OK)
-		goto out;
-	err = hc_pki_change_pin(slot->card, o, n, NULL);
+	err = hc_pki_change_pin(c.slot->card, o, n, NULL);
 	if (err == HC_ERR_PIN_FORMAT)
 		rv = CKR_PIN_INVALID;
 	else if (err != HC_OK)
-		rv = p11_slot_error(ctx, slot, err);
+		rv = p11_slot_error(c.ctx, c.slot, err);
 out:
 	hc_wipe(o, sizeof(o));
 	hc_wipe(n, sizeof(n));
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, CKR_OK, h, 0)) != CKR_OK)
 		goto out;
 	switch (user) {
 	case CKU_USER:
-		if (slot->logged_in) {
+		if (c.slot->logged_in) {
 			rv = CKR_USER_ALREADY_LOGGED_IN;
 			break;
 		}
-		if ((rv = verify_pin(ctx, slot, pin, len)) == CKR_OK)
-			slot->logged_in = 1;
+		if ((rv = verify_pin(c.ctx, c.slot, pin, len)) == CKR_OK)
+			c.slot->logged_in = 1;
 		break;
 	case CKU_CONTEXT_SPECIFIC:
 		/* pki.md: key 02 needs a fresh VERIFY before every signature */
-		if (s->op != P11_OP_SIGN) {
-			rv = CKR_OPERATION_NOT_INITIALIZED;
+		if ((rv = p11_session_check(&c, P11_NEED_SIGN)) != CKR_OK)
 			break;
-		}
-		if ((rv = verify_pin(ctx, slot, pin, len)) == CKR_OK)
-			s->context_login = 1;
+		if ((rv = verify_pin(c.ctx, c.slot, pin, len)) == CKR_OK)
+			c.s->context_login = 1;
 		break;
 	case CKU_SO:
 		rv = CKR_USER_TYPE_INVALID;   /* the issuer works through libhcard, not here */
@@ -325,8 +316,7 @@ C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG le
 		break;
 	}
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
@@ -341,21 +331,10 @@ C_LoginUser(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULON
 CK_RV
 C_Logout(CK_SESSION_HANDLE h)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
-		goto out;
-	if (!slot->logged_in) {
-		rv = CKR_USER_NOT_LOGGED_IN;
-		goto out;
-	}
-	logout(slot);
-out:
-	p11_leave();
-	return rv;
+	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_LOGIN)) == CKR_OK)
+		logout(c.slot);
+	return p11_end(&c, rv);
 }

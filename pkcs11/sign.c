@@ -94,35 +94,22 @@ out:
 CK_RV
 C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
+	p11_session_t *s;
 	p11_object_t *o = NULL;
 	EVP_MD_CTX *md = NULL;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (mech == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
+	if ((rv = p11_begin_session(&c, p11_args(mech != NULL), h,
+	                            P11_NEED_IDLE | P11_NEED_LOGIN)) != CKR_OK)
 		goto out;
-	}
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
-		goto out;
-	if (s->op != P11_OP_NONE) {
-		rv = CKR_OPERATION_ACTIVE;
-		goto out;
-	}
-	if (!slot->logged_in) {
-		rv = CKR_USER_NOT_LOGGED_IN;
-		goto out;
-	}
-	if (p11_object_get(ctx, s, key, &slot, &o) != CKR_OK || o->cls != CKO_PRIVATE_KEY) {
+	if (p11_object_get(c.ctx, c.s, key, &c.slot, &o) != CKR_OK || o->cls != CKO_PRIVATE_KEY) {
 		rv = CKR_KEY_HANDLE_INVALID;
 		goto out;
 	}
-	if ((rv = p11_mech_start(mech, o, slot, &md)) != CKR_OK)
+	if ((rv = p11_mech_start(mech, o, c.slot, &md)) != CKR_OK)
 		goto out;
+	s = c.s;
 	s->op = P11_OP_SIGN;
 	s->mech = mech->mechanism;
 	s->sign_key = o->key_ref;
@@ -131,8 +118,7 @@ C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 	md = NULL;
 out:
 	EVP_MD_CTX_free(md);
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
@@ -215,46 +201,31 @@ out:
 CK_RV
 C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_SIGN)) != CKR_OK)
 		goto out;
-	if (s->op != P11_OP_SIGN) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
 	if (data == NULL && len > 0) {
 		rv = CKR_ARGUMENTS_BAD;
-		p11_sign_reset(s);
+		p11_sign_reset(c.s);
 		goto out;
 	}
-	rv = do_sign(ctx, s, slot, data, len, sig, sig_len);
+	rv = do_sign(c.ctx, c.s, c.slot, data, len, sig, sig_len);
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
+	p11_session_t *s;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_SIGN)) != CKR_OK)
 		goto out;
-	if (s->op != P11_OP_SIGN) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
+	s = c.s;
 	/* raw mechanisms are single-part (PKCS#11: CKM_ECDSA has no multi-part form) */
 	if (s->md == NULL || (part == NULL && len > 0) ||
 	    (len > 0 && EVP_DigestUpdate(s->md, part, len) != 1)) {
@@ -262,60 +233,45 @@ C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
 		p11_sign_reset(s);
 	}
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_SIGN)) != CKR_OK)
 		goto out;
-	if (s->op != P11_OP_SIGN || s->md == NULL) {
+	if (c.s->md == NULL) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 		goto out;
 	}
-	rv = do_sign(ctx, s, slot, NULL, 0, sig, sig_len);
+	rv = do_sign(c.ctx, c.s, c.slot, NULL, 0, sig, sig_len);
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 /* The card's random numbers (GET CHALLENGE). */
 CK_RV
 C_GenerateRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR out, CK_ULONG len)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_ULONG done, n;
 	int err;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (out == NULL && len > 0) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK ||
-	    (rv = p11_slot_card(ctx, slot)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, p11_args(out != NULL || len == 0), h, 0)) != CKR_OK ||
+	    (rv = p11_slot_card(c.ctx, c.slot)) != CKR_OK)
 		goto out;
 	for (done = 0; done < len; done += n) {
 		n = len - done > 4096 ? 4096 : len - done;
-		if ((err = hc_pki_random(slot->card, out + done, n)) != HC_OK) {
-			rv = p11_slot_error(ctx, slot, err);
+		if ((err = hc_pki_random(c.slot->card, out + done, n)) != HC_OK) {
+			rv = p11_slot_error(c.ctx, c.slot, err);
 			break;
 		}
 	}
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }

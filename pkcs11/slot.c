@@ -195,6 +195,16 @@ p11_slot_get(p11_ctx_t *ctx, CK_SLOT_ID id, p11_slot_t **out)
 }
 
 CK_RV
+p11_begin_slot(p11_call_t *c, CK_RV args, CK_SLOT_ID id)
+{
+	CK_RV rv;
+
+	if ((rv = p11_begin(c, args)) != CKR_OK)
+		return rv;
+	return p11_slot_get(c->ctx, id, &c->slot);
+}
+
+CK_RV
 p11_slot_error(p11_ctx_t *ctx, p11_slot_t *slot, int err)
 {
 	if (err == HC_ERR_CARD_REMOVED || err == HC_ERR_NO_CARD) {
@@ -257,21 +267,16 @@ p11_slots_free(p11_ctx_t *ctx)
 CK_RV
 C_GetSlotList(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 {
-	p11_ctx_t *ctx = NULL;
+	p11_call_t c;
 	CK_ULONG n = 0, i;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (count == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
 	/* readers and cards as PC/SC sees them now (no card I/O) */
-	if ((rv = p11_slots_refresh(ctx)) != CKR_OK)
+	if ((rv = p11_begin(&c, p11_args(count != NULL))) != CKR_OK ||
+	    (rv = p11_slots_refresh(c.ctx)) != CKR_OK)
 		goto out;
-	for (i = 0; i < ctx->n_slots; i++) {
-		if (token_present && !ctx->slots[i].card_present)
+	for (i = 0; i < c.ctx->n_slots; i++) {
+		if (token_present && !c.ctx->slots[i].card_present)
 			continue;
 		if (list != NULL && n < *count)
 			list[n] = i;
@@ -281,46 +286,30 @@ C_GetSlotList(CK_BBOOL token_present, CK_SLOT_ID_PTR list, CK_ULONG_PTR count)
 		rv = CKR_BUFFER_TOO_SMALL;
 	*count = n;
 out:
-	p11_leave();
-	return rv;
-}
-
-static void
-pad_copy(CK_UTF8CHAR *dst, size_t n, const char *src)
-{
-	size_t l = strlen(src);
-
-	memset(dst, ' ', n);
-	memcpy(dst, src, l < n ? l : n);
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_GetSlotInfo(CK_SLOT_ID id, CK_SLOT_INFO_PTR info)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (info == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
 	/* the card's presence as PC/SC sees it now (no card I/O): an application that does not
 	 * call C_GetSlotList again (p11-kit's server, whose slot list is fixed at C_Initialize)
 	 * must still see the card go */
-	if ((rv = p11_slots_refresh(ctx)) != CKR_OK || (rv = p11_slot_get(ctx, id, &slot)) != CKR_OK)
+	if ((rv = p11_begin(&c, p11_args(info != NULL))) != CKR_OK ||
+	    (rv = p11_slots_refresh(c.ctx)) != CKR_OK ||
+	    (rv = p11_slot_get(c.ctx, id, &c.slot)) != CKR_OK)
 		goto out;
 	memset(info, 0, sizeof(*info));
-	pad_copy(info->slotDescription, sizeof(info->slotDescription), slot->reader);
-	pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "PC/SC reader");
+	p11_pad_copy(info->slotDescription, sizeof(info->slotDescription), c.slot->reader);
+	p11_pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "PC/SC reader");
 	info->flags = CKF_REMOVABLE_DEVICE | CKF_HW_SLOT;
-	if (slot->card_present)
+	if (c.slot->card_present)
 		info->flags |= CKF_TOKEN_PRESENT;
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 /* Loads the token's objects and identity (label, serial) once per card. */
@@ -337,20 +326,18 @@ token_ready(p11_ctx_t *ctx, p11_slot_t *slot)
 CK_RV
 C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
+	p11_ctx_t *ctx;
+	p11_slot_t *slot;
 	int verified = 0, tries = -1, err;
 	size_t i;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (info == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
+	if ((rv = p11_begin_slot(&c, p11_args(info != NULL), id)) != CKR_OK ||
+	    (rv = token_ready(c.ctx, c.slot)) != CKR_OK)
 		goto out;
-	}
-	if ((rv = p11_slot_get(ctx, id, &slot)) != CKR_OK || (rv = token_ready(ctx, slot)) != CKR_OK)
-		goto out;
+	ctx = c.ctx;
+	slot = c.slot;
 	err = hc_pki_pin_status(slot->card, &verified, &tries);
 	if (err == HC_ERR_CARD_RESET && (slot->logged_in = 0) == 0)
 		err = hc_pki_pin_status(slot->card, &verified, &tries);   /* once more */
@@ -361,10 +348,10 @@ C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 		goto out;
 	}
 	memset(info, 0, sizeof(*info));
-	pad_copy(info->label, sizeof(info->label), slot->label);
-	pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "hcard");
-	pad_copy(info->model, sizeof(info->model), "Health card v1");
-	pad_copy(info->serialNumber, sizeof(info->serialNumber), slot->serial);
+	p11_pad_copy(info->label, sizeof(info->label), slot->label);
+	p11_pad_copy(info->manufacturerID, sizeof(info->manufacturerID), "hcard");
+	p11_pad_copy(info->model, sizeof(info->model), "Health card v1");
+	p11_pad_copy(info->serialNumber, sizeof(info->serialNumber), slot->serial);
 	info->flags = CKF_RNG | CKF_TOKEN_INITIALIZED | CKF_USER_PIN_INITIALIZED | CKF_LOGIN_REQUIRED;
 	if (slot->has_pinpad)
 		info->flags |= CKF_PROTECTED_AUTHENTICATION_PATH;
@@ -390,25 +377,17 @@ C_GetTokenInfo(CK_SLOT_ID id, CK_TOKEN_INFO_PTR info)
 	info->hardwareVersion.major = 1;
 	info->firmwareVersion.major = 1;
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_GetMechanismList(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_ULONG n = sizeof(mechanisms) / sizeof(mechanisms[0]), i;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (count == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if ((rv = p11_slot_get(ctx, id, &slot)) != CKR_OK)
+	if ((rv = p11_begin_slot(&c, p11_args(count != NULL), id)) != CKR_OK)
 		goto out;
 	if (list != NULL) {
 		if (*count < n)
@@ -419,25 +398,17 @@ C_GetMechanismList(CK_SLOT_ID id, CK_MECHANISM_TYPE_PTR list, CK_ULONG_PTR count
 	}
 	*count = n;
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_GetMechanismInfo(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR info)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	size_t i;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (info == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
-		goto out;
-	}
-	if ((rv = p11_slot_get(ctx, id, &slot)) != CKR_OK)
+	if ((rv = p11_begin_slot(&c, p11_args(info != NULL), id)) != CKR_OK)
 		goto out;
 	rv = CKR_MECHANISM_INVALID;
 	for (i = 0; i < sizeof(mechanisms) / sizeof(mechanisms[0]); i++) {
@@ -451,8 +422,7 @@ C_GetMechanismInfo(CK_SLOT_ID id, CK_MECHANISM_TYPE type, CK_MECHANISM_INFO_PTR 
 		rv = CKR_OK;
 	}
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 /* A slot with a pending event, cleared; -1 if none. */
@@ -473,7 +443,8 @@ take_event(p11_ctx_t *ctx)
 CK_RV
 C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot_out, CK_VOID_PTR reserved)
 {
-	p11_ctx_t *ctx = NULL;
+	p11_call_t c;
+	p11_ctx_t *ctx;
 	SCARD_READERSTATE rs[P11_MAX_SLOTS + 1];
 	DWORD n;
 	long ev;
@@ -481,12 +452,9 @@ C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot_out, CK_VOID_PTR reserved
 	unsigned rounds;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (slot_out == NULL || reserved != NULL) {
-		rv = CKR_ARGUMENTS_BAD;
+	if ((rv = p11_begin(&c, p11_args(slot_out != NULL && reserved == NULL))) != CKR_OK)
 		goto out;
-	}
+	ctx = c.ctx;
 	/* bounded: each round blocks in PC/SC until something changes */
 	for (rounds = 0; rounds < 1000000u; rounds++) {
 		if ((rv = p11_slots_refresh(ctx)) != CKR_OK)
@@ -513,11 +481,10 @@ C_WaitForSlotEvent(CK_FLAGS flags, CK_SLOT_ID_PTR slot_out, CK_VOID_PTR reserved
 		rs[n].szReader = "\\\\?PnP?\\Notification";
 		rs[n].dwCurrentState = 0;
 		n++;
-		if ((rv = p11_wait_unlocked(ctx, rs, n)) != CKR_OK)
-			return rv;   /* finalised: lock not held */
+		if ((rv = p11_wait_unlocked(&c, rs, n)) != CKR_OK)
+			goto out;   /* finalised: lock not held (c.ctx NULL) */
 	}
 	rv = CKR_FUNCTION_FAILED;
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }

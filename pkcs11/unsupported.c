@@ -13,13 +13,9 @@
 static CK_RV
 not_supported(CK_RV what)
 {
-	p11_ctx_t *ctx = NULL;
-	CK_RV rv;
+	p11_call_t c;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	p11_leave();
-	return what;
+	return p11_end(&c, p11_begin(&c, what));
 }
 
 #define NS(decl) CK_RV decl { return not_supported(CKR_FUNCTION_NOT_SUPPORTED); }

@@ -27,39 +27,28 @@ p11_verify_reset(p11_session_t *s)
 CK_RV
 C_VerifyInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
+	p11_session_t *s;
 	p11_object_t *o = NULL;
 	EVP_MD_CTX *md = NULL;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if (mech == NULL) {
-		rv = CKR_ARGUMENTS_BAD;
+	if ((rv = p11_begin_session(&c, p11_args(mech != NULL), h, P11_NEED_NO_VERIFY)) != CKR_OK)
 		goto out;
-	}
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
-		goto out;
-	if (s->verify_active) {
-		rv = CKR_OPERATION_ACTIVE;
-		goto out;
-	}
-	if (p11_object_get(ctx, s, key, &slot, &o) != CKR_OK || o->cls != CKO_PUBLIC_KEY ||
+	if (p11_object_get(c.ctx, c.s, key, &c.slot, &o) != CKR_OK || o->cls != CKO_PUBLIC_KEY ||
 	    o->key_ref < 1 || o->key_ref > 2) {
 		rv = CKR_KEY_HANDLE_INVALID;
 		goto out;
 	}
-	if ((rv = p11_mech_start(mech, o, slot, &md)) != CKR_OK)
+	if ((rv = p11_mech_start(mech, o, c.slot, &md)) != CKR_OK)
 		goto out;
+	s = c.s;
 	s->verify_active = 1;
 	s->verify_mech = mech->mechanism;
 	s->verify_key = o->key_ref;
 	s->verify_md = md;
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 static CK_RV
@@ -84,46 +73,31 @@ do_verify(p11_session_t *s, p11_slot_t *slot, const uint8_t *data, CK_ULONG len,
 CK_RV
 C_Verify(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG sig_len)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_VERIFY)) != CKR_OK)
 		goto out;
-	if (!s->verify_active) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
 	if (data == NULL && len > 0) {
-		p11_verify_reset(s);
+		p11_verify_reset(c.s);
 		rv = CKR_ARGUMENTS_BAD;
 		goto out;
 	}
-	rv = do_verify(s, slot, data, len, sig, sig_len);
+	rv = do_verify(c.s, c.slot, data, len, sig, sig_len);
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
+	p11_session_t *s;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_VERIFY)) != CKR_OK)
 		goto out;
-	if (!s->verify_active) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
+	s = c.s;
 	/* raw mechanisms are single-part */
 	if (s->verify_md == NULL || (part == NULL && len > 0) ||
 	    (len > 0 && EVP_DigestUpdate(s->verify_md, part, len) != 1)) {
@@ -131,28 +105,22 @@ C_VerifyUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
 		p11_verify_reset(s);
 	}
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
 
 CK_RV
 C_VerifyFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG sig_len)
 {
-	p11_ctx_t *ctx = NULL;
-	p11_session_t *s = NULL;
-	p11_slot_t *slot = NULL;
+	p11_call_t c;
 	CK_RV rv;
 
-	if ((rv = p11_enter(&ctx)) != CKR_OK)
-		return rv;
-	if ((rv = p11_session_get(ctx, h, &s, &slot)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_VERIFY)) != CKR_OK)
 		goto out;
-	if (!s->verify_active || s->verify_md == NULL) {
+	if (c.s->verify_md == NULL) {
 		rv = CKR_OPERATION_NOT_INITIALIZED;
 		goto out;
 	}
-	rv = do_verify(s, slot, NULL, 0, sig, sig_len);
+	rv = do_verify(c.s, c.slot, NULL, 0, sig, sig_len);
 out:
-	p11_leave();
-	return rv;
+	return p11_end(&c, rv);
 }
