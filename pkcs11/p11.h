@@ -68,8 +68,21 @@ typedef struct p11_slot {
 	uint8_t pub[2][64];            /* PKI public keys, for SM3-with-Z */
 } p11_slot_t;
 
-/* Active operation of a session. */
-typedef enum p11_op { P11_OP_NONE = 0, P11_OP_FIND, P11_OP_SIGN } p11_op_t;
+/* Active search of a session (a signature is in crypto[P11_CRYPTO_SIGN]; the two exclude
+ * each other, a verification does not). */
+typedef enum p11_op { P11_OP_NONE = 0, P11_OP_FIND } p11_op_t;
+
+/* The crypto operations of a session, by index. */
+typedef enum p11_crypto { P11_CRYPTO_SIGN = 0, P11_CRYPTO_VERIFY, P11_CRYPTO__COUNT } p11_crypto_t;
+
+/* One sign or verify operation (verification in software, with the public key). */
+typedef struct p11_crypto_op {
+	int active;
+	CK_MECHANISM_TYPE mech;
+	int key;                       /* PKI key ref */
+	int context_login;             /* sign: CKU_CONTEXT_SPECIFIC done for this operation */
+	void *md;                      /* EVP_MD_CTX for multi-part hashing mechanisms */
+} p11_crypto_op_t;
 
 typedef struct p11_session {
 	CK_SESSION_HANDLE handle;      /* 0 = free entry */
@@ -80,16 +93,7 @@ typedef struct p11_session {
 	/* find */
 	CK_OBJECT_HANDLE found[P11_MAX_OBJECTS];
 	size_t n_found, found_pos;
-	/* sign */
-	CK_MECHANISM_TYPE mech;
-	int sign_key;                  /* PKI key ref */
-	int context_login;             /* CKU_CONTEXT_SPECIFIC done for this operation */
-	void *md;                      /* EVP_MD_CTX for multi-part hashing mechanisms */
-	/* verify (in software, with the public key) */
-	int verify_active;
-	CK_MECHANISM_TYPE verify_mech;
-	int verify_key;
-	void *verify_md;
+	p11_crypto_op_t crypto[P11_CRYPTO__COUNT];
 } p11_session_t;
 
 typedef struct p11_ctx {
@@ -195,17 +199,36 @@ CK_RV p11_data_set_value(p11_ctx_t *ctx, p11_slot_t *slot, p11_object_t *o, cons
 CK_RV p11_data_append(p11_ctx_t *ctx, p11_slot_t *slot, p11_object_t *o, const uint8_t *entry,
                       CK_ULONG len);
 
-/* sign.c: hashing helper for CKM_ECDSA_SHA* and CKM_HC_SM2_SM3. */
-void p11_sign_reset(p11_session_t *s);
-/* Checks mech against the key object (o: a private or public key of the PKI) and starts its
- * digest (*md: an EVP_MD_CTX, NULL for the raw mechanisms). */
-CK_RV p11_mech_start(const CK_MECHANISM *mech, const p11_object_t *o, const p11_slot_t *slot,
-                     EVP_MD_CTX **md);
+/*
+ * sign.c: the shapes of a sign or verify operation, shared by sign.c and verify.c. A kind
+ * says what its Init requires and how its last call ends; the C_* functions of both pass
+ * their kind to p11_crypto_init / _data (one-part) / _update / _final, which do the entry
+ * checks, the argument checks and the multi-part hashing in one place.
+ */
+typedef struct p11_crypto_kind {
+	p11_crypto_t index;
+	unsigned init_need;            /* P11_NEED_* of Init, e.g. no operation of this kind */
+	unsigned active_need;          /* P11_NEED_* of the other calls: the operation is on */
+	CK_OBJECT_CLASS key_class;     /* the key object Init takes */
+	/* The last call, with data (one-part) or NULL, 0 (after Update): signs or verifies
+	 * into/against sig, *sig_len, and ends the operation where PKCS#11 says it ends. */
+	CK_RV (*finish)(p11_call_t *c, const uint8_t *data, CK_ULONG len, CK_BYTE_PTR sig,
+	                CK_ULONG_PTR sig_len);
+} p11_crypto_kind_t;
+
+CK_RV p11_crypto_init(const p11_crypto_kind_t *k, CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
+                      CK_OBJECT_HANDLE key);
+CK_RV p11_crypto_data(const p11_crypto_kind_t *k, CK_SESSION_HANDLE h, const uint8_t *data,
+                      CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len);
+CK_RV p11_crypto_update(const p11_crypto_kind_t *k, CK_SESSION_HANDLE h, const uint8_t *part,
+                        CK_ULONG len);
+CK_RV p11_crypto_final(const p11_crypto_kind_t *k, CK_SESSION_HANDLE h, CK_BYTE_PTR sig,
+                       CK_ULONG_PTR sig_len);
+/* Ends the operation k of s (frees its digest). */
+void p11_crypto_reset(p11_session_t *s, p11_crypto_t k);
 /* The 32 bytes a signature covers (pki.md): the digest (md non-NULL), e as given, or a hash
  * padded left with 00 / cut to its leftmost 32 bytes. */
 CK_RV p11_mech_input(CK_MECHANISM_TYPE mech, void *md, const uint8_t *data, CK_ULONG len,
                      uint8_t in[32]);
-/* verify.c */
-void p11_verify_reset(p11_session_t *s);
 
 #endif

@@ -43,16 +43,18 @@ CK_RV
 p11_session_check(const p11_call_t *c, unsigned need)
 {
 	const p11_session_t *s = c->s;
+	const int signing = s->crypto[P11_CRYPTO_SIGN].active;
+	const int verifying = s->crypto[P11_CRYPTO_VERIFY].active;
 
-	if ((need & P11_NEED_IDLE) && s->op != P11_OP_NONE)
+	if ((need & P11_NEED_IDLE) && (s->op != P11_OP_NONE || signing))
 		return CKR_OPERATION_ACTIVE;
-	if ((need & P11_NEED_NO_VERIFY) && s->verify_active)
+	if ((need & P11_NEED_NO_VERIFY) && verifying)
 		return CKR_OPERATION_ACTIVE;
 	if ((need & P11_NEED_FIND) && s->op != P11_OP_FIND)
 		return CKR_OPERATION_NOT_INITIALIZED;
-	if ((need & P11_NEED_SIGN) && s->op != P11_OP_SIGN)
+	if ((need & P11_NEED_SIGN) && !signing)
 		return CKR_OPERATION_NOT_INITIALIZED;
-	if ((need & P11_NEED_VERIFY) && !s->verify_active)
+	if ((need & P11_NEED_VERIFY) && !verifying)
 		return CKR_OPERATION_NOT_INITIALIZED;
 	if ((need & P11_NEED_RW) && !(s->flags & CKF_RW_SESSION))
 		return CKR_SESSION_READ_ONLY;
@@ -76,8 +78,8 @@ void
 p11_session_close(p11_ctx_t *ctx, p11_session_t *s)
 {
 	(void)ctx;
-	p11_sign_reset(s);
-	p11_verify_reset(s);
+	p11_crypto_reset(s, P11_CRYPTO_SIGN);
+	p11_crypto_reset(s, P11_CRYPTO_VERIFY);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -306,7 +308,7 @@ C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG le
 		if ((rv = p11_session_check(&c, P11_NEED_SIGN)) != CKR_OK)
 			break;
 		if ((rv = verify_pin(c.ctx, c.slot, pin, len)) == CKR_OK)
-			c.s->context_login = 1;
+			c.s->crypto[P11_CRYPTO_SIGN].context_login = 1;
 		break;
 	case CKU_SO:
 		rv = CKR_USER_TYPE_INVALID;   /* the issuer works through libhcard, not here */

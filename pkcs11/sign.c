@@ -2,7 +2,7 @@
  * hcard-pkcs11: signatures on the card (pki.md). The card signs exactly 32 bytes: for key 01
  * a hash padded on the left with 00 or cut to its leftmost 32 bytes; for key 02 the SM2 value
  * e = SM3(Z || M). SHA-256/384/512 and SM3-with-Z are computed here; the private keys never
- * leave the card.
+ * leave the card. The Init/one-part/Update/Final shapes here serve verify.c too.
  */
 #include "config.h"
 
@@ -43,19 +43,19 @@ mech_index(CK_MECHANISM_TYPE m)
 }
 
 void
-p11_sign_reset(p11_session_t *s)
+p11_crypto_reset(p11_session_t *s, p11_crypto_t k)
 {
-	EVP_MD_CTX_free(s->md);
-	s->md = NULL;
-	if (s->op == P11_OP_SIGN)
-		s->op = P11_OP_NONE;
-	s->context_login = 0;
-	s->sign_key = 0;
+	p11_crypto_op_t *op = &s->crypto[k];
+
+	EVP_MD_CTX_free(op->md);
+	memset(op, 0, sizeof(*op));
 }
 
-CK_RV
-p11_mech_start(const CK_MECHANISM *mech, const p11_object_t *o, const p11_slot_t *slot,
-               EVP_MD_CTX **md_out)
+/* Checks mech against the key object (o: a private or public key of the PKI) and starts its
+ * digest (*md: an EVP_MD_CTX, NULL for the raw mechanisms). */
+static CK_RV
+mech_start(const CK_MECHANISM *mech, const p11_object_t *o, const p11_slot_t *slot,
+           EVP_MD_CTX **md_out)
 {
 	EVP_MD_CTX *md = NULL;
 	uint8_t z[32] = { 0 };
@@ -92,32 +92,92 @@ out:
 }
 
 CK_RV
-C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
+p11_crypto_init(const p11_crypto_kind_t *k, CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech,
+                CK_OBJECT_HANDLE key)
 {
 	p11_call_t c;
-	p11_session_t *s;
+	p11_crypto_op_t *op;
 	p11_object_t *o = NULL;
 	EVP_MD_CTX *md = NULL;
 	CK_RV rv;
 
-	if ((rv = p11_begin_session(&c, p11_args(mech != NULL), h,
-	                            P11_NEED_IDLE | P11_NEED_LOGIN)) != CKR_OK)
+	if ((rv = p11_begin_session(&c, p11_args(mech != NULL), h, k->init_need)) != CKR_OK)
 		goto out;
-	if (p11_object_get(c.ctx, c.s, key, &c.slot, &o) != CKR_OK || o->cls != CKO_PRIVATE_KEY) {
+	/* the PKI keys are 1 and 2 (pki.md): slot->pub[key - 1] */
+	if (p11_object_get(c.ctx, c.s, key, &c.slot, &o) != CKR_OK || o->cls != k->key_class ||
+	    o->key_ref < 1 || o->key_ref > 2) {
 		rv = CKR_KEY_HANDLE_INVALID;
 		goto out;
 	}
-	if ((rv = p11_mech_start(mech, o, c.slot, &md)) != CKR_OK)
+	if ((rv = mech_start(mech, o, c.slot, &md)) != CKR_OK)
 		goto out;
-	s = c.s;
-	s->op = P11_OP_SIGN;
-	s->mech = mech->mechanism;
-	s->sign_key = o->key_ref;
-	s->context_login = 0;
-	s->md = md;
+	op = &c.s->crypto[k->index];
+	op->active = 1;
+	op->mech = mech->mechanism;
+	op->key = o->key_ref;
+	op->context_login = 0;
+	op->md = md;
 	md = NULL;
 out:
 	EVP_MD_CTX_free(md);
+	return p11_end(&c, rv);
+}
+
+CK_RV
+p11_crypto_data(const p11_crypto_kind_t *k, CK_SESSION_HANDLE h, const uint8_t *data,
+                CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
+{
+	p11_call_t c;
+	CK_RV rv;
+
+	if ((rv = p11_begin_session(&c, CKR_OK, h, k->active_need)) != CKR_OK)
+		goto out;
+	if (data == NULL && len > 0) {
+		rv = CKR_ARGUMENTS_BAD;
+		p11_crypto_reset(c.s, k->index);
+		goto out;
+	}
+	rv = k->finish(&c, data, len, sig, sig_len);
+out:
+	return p11_end(&c, rv);
+}
+
+CK_RV
+p11_crypto_update(const p11_crypto_kind_t *k, CK_SESSION_HANDLE h, const uint8_t *part,
+                  CK_ULONG len)
+{
+	p11_call_t c;
+	p11_crypto_op_t *op;
+	CK_RV rv;
+
+	if ((rv = p11_begin_session(&c, CKR_OK, h, k->active_need)) != CKR_OK)
+		goto out;
+	op = &c.s->crypto[k->index];
+	/* raw mechanisms are single-part (PKCS#11: CKM_ECDSA has no multi-part form) */
+	if (op->md == NULL || (part == NULL && len > 0) ||
+	    (len > 0 && EVP_DigestUpdate(op->md, part, len) != 1)) {
+		rv = op->md == NULL ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD;
+		p11_crypto_reset(c.s, k->index);
+	}
+out:
+	return p11_end(&c, rv);
+}
+
+CK_RV
+p11_crypto_final(const p11_crypto_kind_t *k, CK_SESSION_HANDLE h, CK_BYTE_PTR sig,
+                 CK_ULONG_PTR sig_len)
+{
+	p11_call_t c;
+	CK_RV rv;
+
+	if ((rv = p11_begin_session(&c, CKR_OK, h, k->active_need)) != CKR_OK)
+		goto out;
+	if (c.s->crypto[k->index].md == NULL) {
+		rv = CKR_OPERATION_NOT_INITIALIZED;   /* a raw mechanism has no Final */
+		goto out;
+	}
+	rv = k->finish(&c, NULL, 0, sig, sig_len);
+out:
 	return p11_end(&c, rv);
 }
 
@@ -152,10 +212,15 @@ p11_mech_input(CK_MECHANISM_TYPE mech, void *mdp, const uint8_t *data, CK_ULONG 
 	return CKR_OK;
 }
 
+/* The last call of a signature: the size query and CKR_BUFFER_TOO_SMALL keep the operation
+ * (two-call convention); everything else ends it. */
 static CK_RV
-do_sign(p11_ctx_t *ctx, p11_session_t *s, p11_slot_t *slot, const uint8_t *data, CK_ULONG len,
-        CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
+sign_finish(p11_call_t *c, const uint8_t *data, CK_ULONG len, CK_BYTE_PTR sig,
+            CK_ULONG_PTR sig_len)
 {
+	p11_session_t *s = c->s;
+	p11_slot_t *slot = c->slot;
+	p11_crypto_op_t *op = &s->crypto[P11_CRYPTO_SIGN];
 	uint8_t in[32], out[SIG_LEN];
 	int err;
 	CK_RV rv;
@@ -171,21 +236,21 @@ do_sign(p11_ctx_t *ctx, p11_session_t *s, p11_slot_t *slot, const uint8_t *data,
 		return CKR_BUFFER_TOO_SMALL;
 	}
 	/* pki.md: key 02 needs a fresh VERIFY: C_Login(CKU_CONTEXT_SPECIFIC) for this operation */
-	if (s->sign_key == HC_PKI_KEY_SIGN && !s->context_login) {
+	if (op->key == HC_PKI_KEY_SIGN && !op->context_login) {
 		rv = CKR_USER_NOT_LOGGED_IN;
 		goto out;
 	}
-	if ((rv = p11_mech_input(s->mech, s->md, data, len, in)) != CKR_OK)
+	if ((rv = p11_mech_input(op->mech, op->md, data, len, in)) != CKR_OK)
 		goto out;
-	if ((rv = p11_slot_card(ctx, slot)) != CKR_OK)
+	if ((rv = p11_slot_card(c->ctx, slot)) != CKR_OK)
 		goto out;
-	err = hc_pki_sign(slot->card, s->sign_key, in, out);
+	err = hc_pki_sign(slot->card, op->key, in, out);
 	if (err == HC_ERR_SECURITY_STATUS) {
 		/* the card forgot the PIN (a key-02 signature or a reset): so do we */
 		slot->logged_in = 0;
 		rv = CKR_USER_NOT_LOGGED_IN;
 	} else if (err != HC_OK) {
-		rv = p11_slot_error(ctx, slot, err);
+		rv = p11_slot_error(c->ctx, slot, err);
 	} else {
 		memcpy(sig, out, SIG_LEN);
 		*sig_len = SIG_LEN;
@@ -193,64 +258,38 @@ do_sign(p11_ctx_t *ctx, p11_session_t *s, p11_slot_t *slot, const uint8_t *data,
 out:
 	hc_wipe(in, sizeof(in));
 	hc_wipe(out, sizeof(out));
-	if (s->handle != 0)
-		p11_sign_reset(s);
+	if (s->handle != 0)   /* not closed with a removed card by p11_slot_error */
+		p11_crypto_reset(s, P11_CRYPTO_SIGN);
 	return rv;
+}
+
+static const p11_crypto_kind_t sign_kind = {
+	P11_CRYPTO_SIGN, P11_NEED_IDLE | P11_NEED_LOGIN, P11_NEED_SIGN, CKO_PRIVATE_KEY,
+	sign_finish
+};
+
+CK_RV
+C_SignInit(CK_SESSION_HANDLE h, CK_MECHANISM_PTR mech, CK_OBJECT_HANDLE key)
+{
+	return p11_crypto_init(&sign_kind, h, mech, key);
 }
 
 CK_RV
 C_Sign(CK_SESSION_HANDLE h, CK_BYTE_PTR data, CK_ULONG len, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 {
-	p11_call_t c;
-	CK_RV rv;
-
-	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_SIGN)) != CKR_OK)
-		goto out;
-	if (data == NULL && len > 0) {
-		rv = CKR_ARGUMENTS_BAD;
-		p11_sign_reset(c.s);
-		goto out;
-	}
-	rv = do_sign(c.ctx, c.s, c.slot, data, len, sig, sig_len);
-out:
-	return p11_end(&c, rv);
+	return p11_crypto_data(&sign_kind, h, data, len, sig, sig_len);
 }
 
 CK_RV
 C_SignUpdate(CK_SESSION_HANDLE h, CK_BYTE_PTR part, CK_ULONG len)
 {
-	p11_call_t c;
-	p11_session_t *s;
-	CK_RV rv;
-
-	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_SIGN)) != CKR_OK)
-		goto out;
-	s = c.s;
-	/* raw mechanisms are single-part (PKCS#11: CKM_ECDSA has no multi-part form) */
-	if (s->md == NULL || (part == NULL && len > 0) ||
-	    (len > 0 && EVP_DigestUpdate(s->md, part, len) != 1)) {
-		rv = s->md == NULL ? CKR_FUNCTION_NOT_SUPPORTED : CKR_ARGUMENTS_BAD;
-		p11_sign_reset(s);
-	}
-out:
-	return p11_end(&c, rv);
+	return p11_crypto_update(&sign_kind, h, part, len);
 }
 
 CK_RV
 C_SignFinal(CK_SESSION_HANDLE h, CK_BYTE_PTR sig, CK_ULONG_PTR sig_len)
 {
-	p11_call_t c;
-	CK_RV rv;
-
-	if ((rv = p11_begin_session(&c, CKR_OK, h, P11_NEED_SIGN)) != CKR_OK)
-		goto out;
-	if (c.s->md == NULL) {
-		rv = CKR_OPERATION_NOT_INITIALIZED;
-		goto out;
-	}
-	rv = do_sign(c.ctx, c.s, c.slot, NULL, 0, sig, sig_len);
-out:
-	return p11_end(&c, rv);
+	return p11_crypto_final(&sign_kind, h, sig, sig_len);
 }
 
 /* The card's random numbers (GET CHALLENGE). */
