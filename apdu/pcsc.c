@@ -328,7 +328,11 @@ pcsc_transmit(void *io, const uint8_t *cmd, size_t cmd_len, uint8_t *resp, size_
 	rv = SCardTransmit(c->card, pci, cmd, (DWORD)cmd_len, NULL, resp, &rlen);
 	if (rv != SCARD_S_SUCCESS) {
 		rc = pcsc_conn_error(c, rv, "SCardTransmit");
-		/* we were connected, so an empty reader now means the card was pulled */
+		/* we were connected, so an empty reader now means the card was pulled; a driver
+		 * that fails the exchange (e.g. SCARD_E_NOT_TRANSACTED) before pcscd has seen the
+		 * reader empty is told apart the same way as a missing answer */
+		if (rc == HC_ERR_TRANSPORT && pcsc_answer_missing(c) == HC_ERR_CARD_REMOVED)
+			rc = HC_ERR_CARD_REMOVED;
 		return rc == HC_ERR_NO_CARD ? HC_ERR_CARD_REMOVED : rc;
 	}
 	*resp_len = rlen;

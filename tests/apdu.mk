@@ -59,6 +59,9 @@ tests_fuzz_fuzz_apdu_LDFLAGS = $(HC_FUZZ_LINK)
 # LOG_COMPILER of tests/sim.mk).
 check_PROGRAMS += tests/integration/test_pcsc
 TESTS += tests/integration/test_pcsc
+# the same tests with the card behind the simulator's PIN-pad reader driver (another IFD handler)
+TESTS += tests/integration/test_pcsc_pinpad.sh
+EXTRA_DIST += tests/integration/test_pcsc_pinpad.sh
 tests_integration_test_pcsc_SOURCES = tests/integration/test_pcsc.c
 tests_integration_test_pcsc_CFLAGS = $(HC_APDU_TEST_CFLAGS)
 tests_integration_test_pcsc_LDADD = $(HC_APDU_TEST_LIBS)

@@ -39,6 +39,7 @@ static const char *card_reader;
 static const char *sam_reader;
 static const char *control;
 static const char *card_image;
+static int card_slot;          /* simulator slot of the user card (HCARD_CARD_SLOT) */
 
 /* One control command on the simulator's socket; the answer line into out. 0 on "ok". */
 static int
@@ -71,13 +72,23 @@ out:
 	return rc;
 }
 
+/* "verb <user card's slot><rest>" */
+static int
+slot_ctl(const char *verb, const char *rest, char *out, size_t cap)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "%s %d%s", verb, card_slot, rest);
+	return sim_ctl(cmd, out, cap);
+}
+
 /* Puts the user card back (slot 0, the harness's image). */
 static int
 sim_insert_card(void)
 {
 	char cmd[600];
 
-	snprintf(cmd, sizeof(cmd), "insert 0 %s", card_image);
+	snprintf(cmd, sizeof(cmd), "insert %d %s", card_slot, card_image);
 	return sim_ctl(cmd, NULL, 0);
 }
 
@@ -154,8 +165,8 @@ teardown(void **state)
 	hc_pcsc_free(&fx->pcsc);
 	hc_resp_free(&fx->resp);
 	free(fx);
-	(void)sim_ctl("untear 0", NULL, 0);
-	if (sim_ctl("status 0", ans, sizeof(ans)) == 0 && strstr(ans, "present") == NULL) {
+	(void)slot_ctl("untear", "", NULL, 0);
+	if (slot_ctl("status", "", ans, sizeof(ans)) == 0 && strstr(ans, "present") == NULL) {
 		(void)sim_insert_card();
 		sleep_ms(300);
 	}
@@ -196,7 +207,7 @@ test_list_readers(void **state)
 	assert_int_equal(n, 1);
 	assert_int_equal(info[1].name[0], (char)0xEE);
 	/* an empty reader */
-	assert_int_equal(sim_ctl("remove 0", NULL, 0), 0);
+	assert_int_equal(slot_ctl("remove", "", NULL, 0), 0);
 	assert_int_equal(hc_pcsc_wait(p, card_reader, 5000, &(int){ 0 }), HC_OK);
 	assert_int_equal(hc_pcsc_list(p, info, 8, &n), HC_OK);
 	for (i = 0; i < n; i++)
@@ -224,7 +235,7 @@ test_select_and_read_free(void **state)
 	static const uint8_t city[] = { 0x57, 0x03, 0x11, 0x01, 0x00 };   /* factory default 110100 */
 	uint8_t atr[HC_ATR_MAX];
 	size_t atr_len = sizeof(atr);
-	unsigned long sim_before = sim_count(0);
+	unsigned long sim_before = sim_count(card_slot);
 	hc_tlv_t tlv;
 	uint16_t sw = 0;
 
@@ -253,7 +264,7 @@ test_select_and_read_free(void **state)
 		assert_int_equal(fx->resp->len, 0);
 	}
 	/* every APDU the simulator received was counted here, and no more */
-	assert_int_equal(sim_count(0) - sim_before, hc_transport_apdu_count(fx->t));
+	assert_int_equal(sim_count(card_slot) - sim_before, hc_transport_apdu_count(fx->t));
 	assert_true(hc_transport_apdu_count(fx->t) >= 4);
 }
 
@@ -311,9 +322,11 @@ static void
 test_wait_remove_insert(void **state)
 {
 	fixture_t *fx = *state;
-	delayed_t d = { "remove 0", 200 };
+	delayed_t d = { "", 200 };
 	pthread_t th;
 	int present = -1;
+
+	snprintf(d.cmd, sizeof(d.cmd), "remove %d", card_slot);
 
 	/* nothing happens: timeout */
 	assert_int_equal(hc_pcsc_wait(fx->pcsc, card_reader, 200, &present), HC_ERR_TIMEOUT);
@@ -325,7 +338,7 @@ test_wait_remove_insert(void **state)
 	assert_int_equal(present, 0);
 	assert_int_equal(send_hex(fx->t, "00 84 00 00 08", fx->resp), HC_ERR_CARD_REMOVED);
 
-	snprintf(d.cmd, sizeof(d.cmd), "insert 0 %s", card_image);
+	snprintf(d.cmd, sizeof(d.cmd), "insert %d %s", card_slot, card_image);
 	assert_int_equal(pthread_create(&th, NULL, delayed_ctl, &d), 0);
 	assert_int_equal(hc_pcsc_wait(fx->pcsc, card_reader, 5000, &present), HC_OK);
 	pthread_join(th, NULL);
@@ -391,12 +404,12 @@ static void
 test_tear(void **state)
 {
 	fixture_t *fx = *state;
-	static const char *modes[] = { "tear 0 1 before", "tear 0 2 after" };
+	static const char *modes[] = { " 1 before", " 2 after" };
 	size_t i;
 	int rc, present = -1;
 
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(sim_ctl(modes[i], NULL, 0), 0);
+		assert_int_equal(slot_ctl("tear", modes[i], NULL, 0), 0);
 		/* SELECT MF with FCI: 2 APDUs under T=0 (the second is the GET RESPONSE) */
 		rc = send_hex(fx->t, "00 A4 00 00 02 3F 00 00", fx->resp);
 		assert_int_equal(rc, HC_ERR_CARD_REMOVED);
@@ -665,6 +678,7 @@ main(int argc, char **argv)
 	card_image = getenv("HCARD_SIM_IMAGE_CARD");
 	sam_reader = getenv("HCARD_SAM_READER");
 	control = getenv("HCARD_SIM_CONTROL");
+	card_slot = getenv("HCARD_CARD_SLOT") != NULL ? atoi(getenv("HCARD_CARD_SLOT")) : 0;
 	if (card_reader == NULL || sam_reader == NULL || control == NULL || card_image == NULL) {
 		fprintf(stderr, "run under tests/harness/with-sim\n");
 		return 1;
