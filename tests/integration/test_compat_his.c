@@ -41,6 +41,7 @@
 #define GBK_PENICILLIN "\xC7\xE0\xC3\xB9\xCB\xD8"             /* 青霉素 */
 #define GBK_RASH "\xC6\xA4\xD5\xEE"                           /* 皮疹 */
 #define GBK_HEPB "\xD2\xD2\xB8\xCE\xD2\xDF\xC3\xE7"           /* 乙肝疫苗 */
+#define LONG_TEXT "ABCDEFGHIJKLMNOPQRSTUVWXYZABCDEFGHIJKLMNOPQ"  /* 43 bytes: over any 20-byte text */
 #define GBK_ZHUYUAN "\xD7\xA1\xD4\xBA"                        /* 住院 */
 #define GBK_DOCTOR "\xD2\xBD\xC9\xFA"                         /* 医生 */
 #define ID_NUMBER "11010519491231002X"                        /* GB 11643 example */
@@ -110,9 +111,18 @@ test_sam(void **state)
 	assert_int_equal(iReader_SAM_Terminal(dev, info), IRV_OK);
 	assert_string_equal(info, tn);
 	assert_int_equal(iReader_SAM_Public(dev, NULL), IRV_PARA_ERR);
-	/* files card profile v1 does not give the SAM */
+	assert_int_equal(iReader_SAM_Terminal(dev, NULL), IRV_PARA_ERR);
+	assert_int_equal(iReader_SAM_Public((HANDLE)(uintptr_t)0x1234, info), IRV_PARA_ERR);
+	assert_int_equal(iReader_SAM_Terminal((HANDLE)(uintptr_t)0x1234, info), IRV_PARA_ERR);
+	/* files card profile v1 does not give the SAM: 113 and an empty string */
+	strcpy(info, "x");
 	assert_int_equal(iReader_SAM_PublicApp(dev, info), IRV_NO_FILE);
+	assert_string_equal(info, "");
+	strcpy(info, "x");
 	assert_int_equal(iReader_SAM_OrgCertificate(dev, info), IRV_NO_FILE);
+	assert_string_equal(info, "");
+	assert_int_equal(iReader_SAM_PublicApp(dev, NULL), IRV_PARA_ERR);
+	assert_int_equal(iReader_SAM_OrgCertificate(dev, NULL), IRV_PARA_ERR);
 }
 
 static void
@@ -345,6 +355,7 @@ static void
 test_df02(void **state)
 {
 	char v[15][100], flag[8], a[64], r[256], vac[64], dt[16];
+	unsigned long before;
 	size_t i;
 
 	(void)state;
@@ -368,6 +379,15 @@ test_df02(void **state)
 	assert_int_equal(iW_DF02EF06Info(dev, "00"), IRV_OK);
 	assert_int_equal(iR_DF02EF06Info(dev, flag), IRV_OK);
 	assert_string_equal(flag, "00");
+	/* a NULL parameter, first or last: 101 before the card is touched, nothing written */
+	before = card_apdus();
+	assert_int_equal(iR_DF02EF06Info(dev, NULL), IRV_PARA_ERR);
+	assert_int_equal(iW_DF02EF06Info(dev, NULL), IRV_PARA_ERR);
+	assert_int_equal(iW_DF01EF07Info(dev, "20", "10", NULL), IRV_PARA_ERR);
+	assert_int_equal(iR_DF01EF07Info(dev, NULL, v[1], v[2]), IRV_PARA_ERR);
+	assert_int_equal(card_apdus(), before);
+	assert_int_equal(iR_DF01EF07Info(dev, v[0], v[1], v[2]), IRV_OK);
+	assert_string_equal(v[2], "1-1");
 
 	/* allergies: record 1 is the newest; a record not written yet is empty */
 	assert_int_equal(iW_DF02EF07Info(dev, GBK_PENICILLIN, GBK_RASH), IRV_OK);
@@ -380,8 +400,20 @@ test_df02(void **state)
 	assert_string_equal(r, GBK_RASH);
 	assert_int_equal(iR_DF02EF07Info(dev, 3, a, r), IRV_OK);
 	assert_string_equal(a, "");
+	assert_string_equal(r, "");
 	assert_int_equal(iR_DF02EF07Info(dev, 4, a, r), IRV_PARA_ERR);
 	assert_int_equal(iR_DF02EF07Info(dev, 0, a, r), IRV_PARA_ERR);
+	/* NULL buffers and a text over the card's 20 bytes: 101, nothing sent, nothing written */
+	before = card_apdus();
+	assert_int_equal(iR_DF02EF07Info(dev, 1, NULL, r), IRV_PARA_ERR);
+	assert_int_equal(iR_DF02EF07Info(dev, 1, a, NULL), IRV_PARA_ERR);
+	assert_int_equal(iW_DF02EF07Info(dev, NULL, "Y"), IRV_PARA_ERR);
+	assert_int_equal(iW_DF02EF07Info(dev, "X", NULL), IRV_PARA_ERR);
+	assert_int_equal(iW_DF02EF07Info(dev, LONG_TEXT, "Y"), IRV_PARA_ERR);
+	assert_int_equal(card_apdus(), before);
+	assert_int_equal(iR_DF02EF07Info(dev, 1, a, r), IRV_OK);
+	assert_string_equal(a, "X");
+	assert_string_equal(r, "Y");
 
 	assert_int_equal(iW_DF02EF08Info(dev, GBK_HEPB, "20240301"), IRV_OK);
 	assert_int_equal(iR_DF02EF08Info(dev, 1, vac, dt), IRV_OK);
@@ -389,8 +421,23 @@ test_df02(void **state)
 	assert_string_equal(dt, "20240301");
 	assert_int_equal(iR_DF02EF08Info(dev, 10, vac, dt), IRV_OK);
 	assert_string_equal(vac, "");
+	assert_string_equal(dt, "");
 	assert_int_equal(iR_DF02EF08Info(dev, 11, vac, dt), IRV_PARA_ERR);
+	assert_int_equal(iR_DF02EF08Info(dev, 0, vac, dt), IRV_PARA_ERR);
 	assert_int_equal(iW_DF02EF08Info(dev, GBK_HEPB, "20241301"), IRV_PARA_ERR);
+	before = card_apdus();
+	assert_int_equal(iR_DF02EF08Info(dev, 1, NULL, dt), IRV_PARA_ERR);
+	assert_int_equal(iR_DF02EF08Info(dev, 1, vac, NULL), IRV_PARA_ERR);
+	assert_int_equal(iW_DF02EF08Info(dev, NULL, "20240301"), IRV_PARA_ERR);
+	assert_int_equal(iW_DF02EF08Info(dev, GBK_HEPB, NULL), IRV_PARA_ERR);
+	assert_int_equal(iW_DF02EF08Info(dev, GBK_HEPB, "202403011"), IRV_PARA_ERR);
+	assert_int_equal(iW_DF02EF08Info(dev, LONG_TEXT, "20240301"), IRV_PARA_ERR);
+	assert_int_equal(card_apdus(), before);
+	assert_int_equal(iR_DF02EF08Info(dev, 2, vac, dt), IRV_OK);
+	assert_string_equal(vac, "");
+	assert_int_equal(iR_DF02EF08Info(dev, 1, vac, dt), IRV_OK);
+	assert_string_equal(vac, GBK_HEPB);
+	assert_string_equal(dt, "20240301");
 }
 
 /* --- algorithms, encodings, card removal, close --------------------------------------- */

@@ -130,6 +130,7 @@ test_visit_whole_records(void **state)
 	direct_t x;
 	hc_visit_record_t *rec = NULL;
 	char value[256];
+	unsigned long before;
 
 	(void)state;
 	/* the '|'-joined text: one value per item, the ans item in GBK */
@@ -189,6 +190,57 @@ test_visit_whole_records(void **state)
 	assert_int_equal(iR_DF03EDInfo(dev, 5, back, 0, HC_VISIT_OUTPATIENT_LEN, NO_style), IRV_OK);
 	assert_int_equal(strlen(back), 2 * HC_VISIT_OUTPATIENT_LEN);
 	assert_int_equal(iR_DF03EDInfo(dev, 5, back, 0, HC_VISIT_OUTPATIENT_LEN + 1, NO_style), IRV_PARA_ERR);
+
+	/* outpatient whole text: slot 5 copied into slot 4, read back the same; libhcard
+	 * verifies it on its own */
+	assert_int_equal(iR_DF03ED_ALLInfo(dev, 5, text), IRV_OK);
+	assert_int_equal(iW_DF03ED_ALLInfo(dev, 4, text), IRV_OK);
+	assert_int_equal(iR_DF03ED_ALLInfo(dev, 4, back), IRV_OK);
+	assert_string_equal(back, text);
+	direct_open(&x);
+	assert_int_equal(hc_visit_read(x.card, NULL, HC_VISIT_OUTPATIENT, 4, &rec), HC_OK);
+	assert_int_equal(hc_visit_record_get_no(rec, 1, value, sizeof(value)), HC_OK);
+	assert_string_equal(value, "医生");
+	hc_visit_record_free(&rec);
+	direct_close(&x);
+	assert_int_equal(iR_DF03EF06Info(dev, m[0], m[1], m[2], m[3], m[4]), IRV_OK);
+	assert_string_equal(m[3], "00");
+	assert_string_equal(m[4], "00");
+	/* erased: FF, 112 for both kinds of read, the other slot kept */
+	assert_int_equal(iErase_DF03EF06Info(dev, 4), IRV_OK);
+	assert_int_equal(iR_DF03EF06Info(dev, m[0], m[1], m[2], m[3], m[4]), IRV_OK);
+	assert_string_equal(m[3], "FF");
+	assert_string_equal(m[4], "00");
+	assert_int_equal(iR_DF03ED_ALLInfo(dev, 4, back), IRV_RCINVALID);
+	assert_int_equal(iR_DF03EDInfo(dev, 4, back, 0, 4, NO_style), IRV_RCINVALID);
+	assert_int_equal(iW_DF03EF06Info(dev, 4), IRV_W_DF03EF05ERR);
+
+	/* bad slots, NULL buffers, bad styles: 101 and the card untouched */
+	before = card_apdus();
+	assert_int_equal(iErase_DF03EF06Info(dev, 6), IRV_PARA_ERR);
+	assert_int_equal(iErase_DF03EF06Info(dev, 0), IRV_PARA_ERR);
+	assert_int_equal(iErase_DF03EF05Info(dev, 0), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03EF05Info(dev, 0), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03EF05Info(dev, 4), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03EF06Info(dev, 0), IRV_PARA_ERR);
+	assert_int_equal(iR_DF03EF05Info(dev, s1, NULL, s3), IRV_PARA_ERR);
+	assert_int_equal(iR_DF03EF06Info(dev, m[0], m[1], m[2], m[3], NULL), IRV_PARA_ERR);
+	assert_int_equal(iR_DF03ED_ALLInfo(dev, 6, back), IRV_PARA_ERR);
+	assert_int_equal(iR_DF03ED_ALLInfo(dev, 5, NULL), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03ED_ALLInfo(dev, 0, text), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03ED_ALLInfo(dev, 5, NULL), IRV_PARA_ERR);
+	assert_int_equal(iR_DF03EE_ALLInfo(dev, 4, back), IRV_PARA_ERR);
+	assert_int_equal(iR_DF03EE_ALLInfo(dev, 1, NULL), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03EE_ALLInfo(dev, 4, text), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03EE_ALLInfo(dev, 1, NULL), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03EDInfo(dev, 5, GBK_DOCTOR, 0, 4, 0x02), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03EDInfo(dev, 5, NULL, 0, 4, AN_style), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03EDInfo(dev, 6, GBK_DOCTOR, 0, 4, AN_style), IRV_PARA_ERR);
+	assert_int_equal(iR_DF03EDInfo(dev, 6, back, 0, 4, AN_style), IRV_PARA_ERR);
+	assert_int_equal(iW_DF03EEInfo(dev, 1, "20240131", 0, 0, CN_style), IRV_PARA_ERR);
+	assert_int_equal(card_apdus(), before);
+	assert_int_equal(iR_DF03ED_ALLInfo(dev, 5, back), IRV_OK);
+	assert_memory_equal(back, GBK_DOCTOR "|", 5);
 }
 
 /* A workstation that trusts another root: records signed under the demo root do not verify
