@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "hcard_purse.h"
-#include "apdu/log.h"
 #include "compat/compat.h"
 #include "crypto/crypto.h"
 
@@ -75,26 +74,29 @@ SM3Digest(HANDLE h, BYTE *pbData, unsigned int nDataLen, BYTE *pbHash, BYTE *pbH
 	return ret;
 }
 
+typedef struct sign_hash {
+	const BYTE *hash;
+	BYTE *sig, *sig_len;
+} sign_hash_t;
+
+static int
+sam_sign_hash(wsb_dev_t *d, void *arg)
+{
+	sign_hash_t *sh = arg;
+	int rc;
+
+	if ((rc = hc_terminal_sam_sign_hash(d->term, sh->hash, sh->sig)) == HC_OK)
+		*sh->sig_len = HC_SAM_SIG_LEN;
+	return rc;
+}
+
+static const wsb_sam_call_t sign_hash_call = { "SAM signature", 1, sam_sign_hash };
+
 int
 SM2SignHash(HANDLE h, BYTE *pbData, BYTE bLen, BYTE *pbSignedData, BYTE *pbLength)
 {
-	wsb_dev_t *d;
-	int ret, rc;
+	sign_hash_t sh = { pbData, pbSignedData, pbLength };
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	ret = IRV_PARA_ERR;
-	if (pbData == NULL || bLen != 32 || pbSignedData == NULL || pbLength == NULL)
-		goto out;
-	wsb_sync_sam(d);
-	if ((rc = hc_terminal_sam_sign_hash(d->term, pbData, pbSignedData)) != HC_OK) {
-		hc_log_error("SAM signature: %s %s", hc_strerror(rc), hc_ctx_error_detail(d->ctx));
-		ret = wsb_irv(rc, WSB_OP_SAM);
-		goto out;
-	}
-	*pbLength = HC_SAM_SIG_LEN;
-	ret = IRV_OK;
-out:
-	wsb_leave(d);
-	return ret;
+	return wsb_sam_call(h, &sign_hash_call,
+	                    pbData != NULL && bLen == 32 && pbSignedData != NULL && pbLength != NULL, &sh);
 }

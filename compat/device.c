@@ -365,74 +365,125 @@ out:
 /* --- SAM ---------------------------------------------------------------------------- */
 
 int
-iVerifyPIN(HANDLE h, char *pin)
+wsb_sam_call(HANDLE h, const wsb_sam_call_t *call, int args_ok, void *arg)
 {
 	wsb_dev_t *d;
-	int ret, rc, tries = -1;
+	int ret, rc;
 
 	if ((ret = wsb_enter(h, &d)) != IRV_OK)
 		return ret;
 	ret = IRV_PARA_ERR;
-	if (pin == NULL)
+	if (!args_ok)
 		goto out;
-	wsb_sync_sam(d);
-	/* after a reset the SAM transport answers HC_ERR_CARD_RESET once, reconnected */
-	if ((rc = hc_terminal_verify_sam_pin(d->term, pin, &tries)) == HC_ERR_CARD_RESET)
-		rc = hc_terminal_verify_sam_pin(d->term, pin, &tries);
-	if (rc != HC_OK)
-		hc_log_error("SAM PIN: %s", hc_ctx_error_detail(d->ctx));
+	if (call->sync)
+		wsb_sync_sam(d);
+	if ((rc = call->run(d, arg)) != HC_OK && call->what != NULL)
+		hc_log_error("%s: %s %s", call->what, hc_strerror(rc), hc_ctx_error_detail(d->ctx));
 	ret = wsb_irv(rc, WSB_OP_SAM);
 out:
 	wsb_leave(d);
 	return ret;
 }
 
+static int
+sam_verify_pin(wsb_dev_t *d, void *pin)
+{
+	int rc, tries = -1;
+
+	/* after a reset the SAM transport answers HC_ERR_CARD_RESET once, reconnected */
+	if ((rc = hc_terminal_verify_sam_pin(d->term, pin, &tries)) == HC_ERR_CARD_RESET)
+		rc = hc_terminal_verify_sam_pin(d->term, pin, &tries);
+	return rc;
+}
+
+/* serial ans 10 | type b 1 | key version b 1 (card-profile.md §4, EF0015) */
+static int
+sam_public(wsb_dev_t *d, void *info)
+{
+	hc_sam_info_t si;
+	int rc;
+
+	if ((rc = hc_terminal_sam_info(d->term, &si)) == HC_OK)
+		snprintf(info, 11 + 1 + 2 + 1 + 2 + 1, "%s|%02X|%02X", si.serial,
+		         (unsigned)si.type & 0xFFu, (unsigned)si.key_version & 0xFFu);
+	return rc;
+}
+
+static int
+sam_terminal(wsb_dev_t *d, void *info)
+{
+	hc_sam_info_t si;
+	int rc;
+
+	if ((rc = hc_terminal_sam_info(d->term, &si)) == HC_OK)
+		wsb_hex_out(si.terminal_number, sizeof(si.terminal_number), info);
+	return rc;
+}
+
+static int
+sam_certificate(wsb_dev_t *d, void *info)
+{
+	uint8_t cert[HC_SAM_CERT_LEN];
+	int rc;
+
+	if ((rc = hc_terminal_sam_certificate(d->term, cert)) == HC_OK)
+		wsb_hex_out(cert, sizeof(cert), info);
+	return rc;
+}
+
+typedef struct pin_change {
+	const char *old_pin, *new_pin;
+} pin_change_t;
+
+/* the format is checked before anything is sent (HC_ERR_PIN_FORMAT: 101); a wrong old PIN
+ * is HC_ERR_SAM_PIN (106), the tries left in the log */
+static int
+sam_change_pin(wsb_dev_t *d, void *arg)
+{
+	const pin_change_t *pc = arg;
+	int tries = -1;
+
+	return hc_terminal_change_sam_pin(d->term, pc->old_pin, pc->new_pin, &tries);
+}
+
+/* What each call runs, whether raw commands may have changed the SAM's state under it
+ * (sam_info is the library's copy read at iDOpenPort: no command), and its name in the log. */
+static const wsb_sam_call_t verify_pin_call = { "SAM PIN", 1, sam_verify_pin };
+static const wsb_sam_call_t public_call = { NULL, 0, sam_public };
+static const wsb_sam_call_t terminal_call = { NULL, 0, sam_terminal };
+static const wsb_sam_call_t certificate_call = { "SAM certificate", 1, sam_certificate };
+static const wsb_sam_call_t change_pin_call = { "SAM PIN change", 1, sam_change_pin };
+
+int
+iVerifyPIN(HANDLE h, char *pin)
+{
+	return wsb_sam_call(h, &verify_pin_call, pin != NULL, pin);
+}
+
 int
 iReader_SAM_Public(HANDLE h, char *info)
 {
-	wsb_dev_t *d;
-	hc_sam_info_t si;
-	int ret, rc;
-
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	ret = IRV_PARA_ERR;
-	if (info == NULL)
-		goto out;
-	if ((rc = hc_terminal_sam_info(d->term, &si)) != HC_OK) {
-		ret = wsb_irv(rc, WSB_OP_SAM);
-		goto out;
-	}
-	/* serial ans 10 | type b 1 | key version b 1 (card-profile.md §4, EF0015) */
-	snprintf(info, 11 + 1 + 2 + 1 + 2 + 1, "%s|%02X|%02X", si.serial,
-	         (unsigned)si.type & 0xFFu, (unsigned)si.key_version & 0xFFu);
-	ret = IRV_OK;
-out:
-	wsb_leave(d);
-	return ret;
+	return wsb_sam_call(h, &public_call, info != NULL, info);
 }
 
 int
 iReader_SAM_Terminal(HANDLE h, char *info)
 {
-	wsb_dev_t *d;
-	hc_sam_info_t si;
-	int ret, rc;
+	return wsb_sam_call(h, &terminal_call, info != NULL, info);
+}
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	ret = IRV_PARA_ERR;
-	if (info == NULL)
-		goto out;
-	if ((rc = hc_terminal_sam_info(d->term, &si)) != HC_OK) {
-		ret = wsb_irv(rc, WSB_OP_SAM);
-		goto out;
-	}
-	wsb_hex_out(si.terminal_number, sizeof(si.terminal_number), info);
-	ret = IRV_OK;
-out:
-	wsb_leave(d);
-	return ret;
+int
+iReader_SAM_Certificate(HANDLE h, char *info)
+{
+	return wsb_sam_call(h, &certificate_call, info != NULL, info);
+}
+
+int
+iChange_Pin(HANDLE h, char *old_pin, char *new_pin)
+{
+	pin_change_t pc = { old_pin, new_pin };
+
+	return wsb_sam_call(h, &change_pin_call, old_pin != NULL && new_pin != NULL, &pc);
 }
 
 /* Files the SAM of card profile v1 does not have. */
@@ -465,51 +516,4 @@ int
 iReader_SAM_OrgCertificate(HANDLE h, char *info)
 {
 	return no_sam_file(h, info, "issuer certificate file");
-}
-
-int
-iReader_SAM_Certificate(HANDLE h, char *info)
-{
-	uint8_t cert[HC_SAM_CERT_LEN];
-	wsb_dev_t *d;
-	int ret, rc;
-
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	ret = IRV_PARA_ERR;
-	if (info == NULL)
-		goto out;
-	wsb_sync_sam(d);
-	if ((rc = hc_terminal_sam_certificate(d->term, cert)) != HC_OK) {
-		hc_log_error("SAM certificate: %s %s", hc_strerror(rc), hc_ctx_error_detail(d->ctx));
-		ret = wsb_irv(rc, WSB_OP_SAM);
-		goto out;
-	}
-	wsb_hex_out(cert, sizeof(cert), info);
-	ret = IRV_OK;
-out:
-	wsb_leave(d);
-	return ret;
-}
-
-int
-iChange_Pin(HANDLE h, char *old_pin, char *new_pin)
-{
-	wsb_dev_t *d;
-	int ret, rc, tries = -1;
-
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	ret = IRV_PARA_ERR;
-	if (old_pin == NULL || new_pin == NULL)
-		goto out;
-	wsb_sync_sam(d);
-	/* the format is checked before anything is sent (HC_ERR_PIN_FORMAT: 101); a wrong old
-	 * PIN is HC_ERR_SAM_PIN (106), the tries left in the log */
-	if ((rc = hc_terminal_change_sam_pin(d->term, old_pin, new_pin, &tries)) != HC_OK)
-		hc_log_error("SAM PIN change: %s %s", hc_strerror(rc), hc_ctx_error_detail(d->ctx));
-	ret = wsb_irv(rc, WSB_OP_SAM);
-out:
-	wsb_leave(d);
-	return ret;
 }
