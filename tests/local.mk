@@ -11,3 +11,4 @@ include tests/pkcs11.mk
 include tests/visit.mk
 include tests/compat.mk
 include tests/pinpad.mk
+include tests/nss.mk
