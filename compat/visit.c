@@ -33,7 +33,22 @@ typedef struct visit_op {
 	const char *value;
 	const char *text;
 	int bad_item;
+	/* the caller's buffers: data (an item, a range, the whole text) or the index strings */
+	char *data;
+	char *const *out;
+	/* a text conversion's buffer, wiped and freed by visit_call */
+	char *tmp;
+	size_t tmp_cap;
 } visit_op_t;
+
+/* One kind of national DF03 call, as data: how it enters (a record read keeps the record
+ * cache), what its arguments need besides the slot, what it runs and its failure code. */
+typedef struct visit_call {
+	int keep_cache;
+	int needs_data;                  /* data must not be NULL */
+	int (*run)(wsb_dev_t *d, visit_op_t *op);    /* hc_err_t */
+	wsb_op_t fail;
+} visit_call_t;
 
 static int
 slot_ok(hc_visit_kind_t kind, int n)
@@ -46,6 +61,26 @@ static int
 cache_key(const visit_op_t *op)
 {
 	return (int)op->kind * 8 + op->slot;
+}
+
+/* The frame of every DF03 call: lock and handle check, IRV_PARA_ERR unless args_ok, else
+ * call->run mapped with its failure code; frees what run left in op; unlocks. */
+static int
+visit_call(HANDLE h, const visit_call_t *call, visit_op_t *op, int args_ok)
+{
+	wsb_dev_t *d;
+	int ret;
+
+	if ((ret = (call->keep_cache ? wsb_enter_keep : wsb_enter)(h, &d)) != IRV_OK)
+		return ret;
+	ret = args_ok ? wsb_irv(call->run(d, op), call->fail) : IRV_PARA_ERR;
+	hc_visit_record_free(&op->rec);
+	if (op->tmp != NULL)
+		hc_wipe(op->tmp, op->tmp_cap);
+	free(op->tmp);
+	op->tmp = NULL;
+	wsb_leave(d);
+	return ret;
 }
 
 /* --- index files ------------------------------------------------------------------------ */
@@ -67,77 +102,50 @@ index_erase(hc_card_t *card, void *arg)
 }
 
 static int
-read_index(HANDLE h, hc_visit_kind_t kind, char *const *out)
+run_read_index(wsb_dev_t *d, visit_op_t *op)
 {
-	visit_op_t op;
-	wsb_dev_t *d;
-	int ret, rc, i, n = hc_visit_slots(kind);
+	int rc, i, n = hc_visit_slots(op->kind);
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	memset(&op, 0, sizeof(op));
-	op.kind = kind;
-	ret = IRV_PARA_ERR;
-	for (i = 0; i < n; i++)
-		if (out[i] == NULL)
-			goto out;
-	if ((rc = wsb_run(d, index_read, &op, 1)) == HC_OK && op.n_slots != n)
+	if ((rc = wsb_run(d, index_read, op, 1)) == HC_OK && op->n_slots != n)
 		rc = HC_ERR_MALFORMED_RESPONSE;
 	for (i = 0; rc == HC_OK && i < n; i++)
-		wsb_hex_out(&op.index[i], 1, out[i]);
-	ret = wsb_irv(rc, WSB_OP_READ_RECORD);
-out:
-	wsb_leave(d);
-	return ret;
+		wsb_hex_out(&op->index[i], 1, op->out[i]);
+	return rc;
 }
 
 /* iW_DF03EF05/06Info: a slot's index is set only as the last step of writing a signed
  * record; here it is confirmed, never set on data that were not verified. */
 static int
-confirm_index(HANDLE h, hc_visit_kind_t kind, int n)
+run_confirm_index(wsb_dev_t *d, visit_op_t *op)
 {
-	visit_op_t op;
-	wsb_dev_t *d;
-	int ret, rc;
+	int rc;
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	memset(&op, 0, sizeof(op));
-	op.kind = kind;
-	if (!slot_ok(kind, n)) {
-		ret = IRV_PARA_ERR;
-		goto out;
+	if ((rc = wsb_run(d, index_read, op, 1)) == HC_OK && op->index[op->slot - 1] != 0x00) {
+		hc_log_error("slot %d is empty: a slot becomes valid only by writing a signed record (iW_DF03EEInfo/EDInfo)", op->slot);
+		rc = HC_ERR_CONDITIONS_OF_USE;   /* a command failure: the call's own code, 110 */
 	}
-	if ((rc = wsb_run(d, index_read, &op, 1)) != HC_OK) {
-		ret = wsb_irv(rc, WSB_OP_SET_INDEX);
-		goto out;
-	}
-	if (op.index[n - 1] != 0x00) {
-		hc_log_error("slot %d is empty: a slot becomes valid only by writing a signed record (iW_DF03EEInfo/EDInfo)", n);
-		ret = IRV_W_DF03EF05ERR;
-		goto out;
-	}
-	ret = IRV_OK;
-out:
-	wsb_leave(d);
-	return ret;
+	return rc;
 }
 
 static int
-erase_index(HANDLE h, hc_visit_kind_t kind, int n)
+run_erase_index(wsb_dev_t *d, visit_op_t *op)
 {
-	visit_op_t op;
-	wsb_dev_t *d;
-	int ret;
+	return wsb_run(d, index_erase, op, 0);
+}
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
+static int
+read_index(HANDLE h, hc_visit_kind_t kind, char *const *out)
+{
+	static const visit_call_t call = { 0, 0, run_read_index, WSB_OP_READ_RECORD };
+	visit_op_t op;
+	int i, args_ok = 1;
+
 	memset(&op, 0, sizeof(op));
 	op.kind = kind;
-	op.slot = n;
-	ret = slot_ok(kind, n) ? wsb_irv(wsb_run(d, index_erase, &op, 0), WSB_OP_ERASE_INDEX) : IRV_PARA_ERR;
-	wsb_leave(d);
-	return ret;
+	op.out = out;
+	for (i = 0; i < hc_visit_slots(kind); i++)
+		args_ok = args_ok && out[i] != NULL;
+	return visit_call(h, &call, &op, args_ok);
 }
 
 /* --- records ----------------------------------------------------------------------------- */
@@ -200,161 +208,113 @@ style_ok(int style)
 	    || style == HC_VISIT_STYLE_CN || style == HC_VISIT_STYLE_B;
 }
 
-/* Checks slot, buffer, range and style of a byte-range call into op. */
 static int
-range_args(visit_op_t *op, hc_visit_kind_t kind, int n, const char *data, int pos, int len, int style)
+run_read_range(wsb_dev_t *d, visit_op_t *op)
 {
-	size_t size = hc_visit_data_len(kind);
+	int rc;
 
-	memset(op, 0, sizeof(*op));
-	op->kind = kind;
-	op->slot = n;
-	if (!slot_ok(kind, n) || data == NULL || pos < 0 || len < 1 || (size_t)pos >= size
-	    || (size_t)len > size - (size_t)pos || !style_ok(style))
-		return 0;
-	op->pos = (size_t)pos;
-	op->len = (size_t)len;
-	op->style = style;
-	return 1;
-}
-
-static int
-read_range(HANDLE h, hc_visit_kind_t kind, int n, char *data, int pos, int len, int style)
-{
-	visit_op_t op;
-	wsb_dev_t *d;
-	char *tmp = NULL;
-	size_t cap;
-	int ret, rc;
-
-	if ((ret = wsb_enter_keep(h, &d)) != IRV_OK)
-		return ret;
-	ret = IRV_PARA_ERR;
-	if (!range_args(&op, kind, n, data, pos, len, style))
-		goto out;
-	if ((rc = cached_record(d, &op)) != HC_OK) {
-		ret = wsb_irv(rc, WSB_OP_READ_BINARY);
-		goto out;
-	}
-	if (style != HC_VISIT_STYLE_ANS) {
-		rc = hc_visit_record_get_range(d->rec_cache, op.pos, op.len, style, data, 2 * op.len + 1);
+	if ((rc = cached_record(d, op)) != HC_OK) {
+		/* nothing read */
+	} else if (op->style != HC_VISIT_STYLE_ANS) {
+		rc = hc_visit_record_get_range(d->rec_cache, op->pos, op->len, op->style, op->data, 2 * op->len + 1);
 	} else {
-		cap = 3 * op.len + 1;        /* GBK -> UTF-8: at most 3 bytes per 2, 1 per 1 */
-		if ((tmp = malloc(cap)) == NULL) {
+		op->tmp_cap = 3 * op->len + 1;   /* GBK -> UTF-8: at most 3 bytes per 2, 1 per 1 */
+		if ((op->tmp = malloc(op->tmp_cap)) == NULL)
 			rc = HC_ERR_NO_MEMORY;
-		} else if ((rc = hc_visit_record_get_range(d->rec_cache, op.pos, op.len, style, tmp, cap)) == HC_OK) {
-			rc = wsb_text_out(d, tmp, data);
-		}
+		else if ((rc = hc_visit_record_get_range(d->rec_cache, op->pos, op->len, op->style, op->tmp, op->tmp_cap)) == HC_OK)
+			rc = wsb_text_out(d, op->tmp, op->data);
 	}
-	ret = wsb_irv(rc, WSB_OP_READ_BINARY);
-out:
-	if (tmp != NULL)
-		hc_wipe(tmp, 3 * op.len + 1);
-	free(tmp);
-	wsb_leave(d);
-	return ret;
+	return rc;
 }
 
 static int
-write_range(HANDLE h, hc_visit_kind_t kind, int n, char *data, int pos, int len, int style)
+run_write_range(wsb_dev_t *d, visit_op_t *op)
 {
-	visit_op_t op;
-	wsb_dev_t *d;
-	char *tmp = NULL;
-	size_t cap = 0;
-	int ret, rc = HC_OK;
+	int rc = HC_OK;
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	ret = IRV_PARA_ERR;
-	if (!range_args(&op, kind, n, data, pos, len, style))
-		goto out;
-	op.value = data;
-	if (style == HC_VISIT_STYLE_ANS) {
-		cap = 2 * strlen(data) + 1;
-		if ((tmp = malloc(cap)) == NULL)
+	op->value = op->data;
+	if (op->style == HC_VISIT_STYLE_ANS) {
+		op->tmp_cap = 2 * strlen(op->data) + 1;
+		if ((op->tmp = malloc(op->tmp_cap)) == NULL)
 			rc = HC_ERR_NO_MEMORY;
-		else if ((rc = wsb_text_in(d, data, tmp, cap)) == HC_OK)
-			op.value = tmp;
+		else if ((rc = wsb_text_in(d, op->data, op->tmp, op->tmp_cap)) == HC_OK)
+			op->value = op->tmp;
 	}
 	if (rc == HC_OK)
-		rc = wsb_run(d, record_update, &op, 0);
-	ret = wsb_irv(rc, WSB_OP_WRITE_BINARY);
-out:
-	hc_visit_record_free(&op.rec);
-	if (tmp != NULL)
-		hc_wipe(tmp, cap);
-	free(tmp);
-	wsb_leave(d);
-	return ret;
+		rc = wsb_run(d, record_update, op, 0);
+	return rc;
 }
 
 static int
-read_all(HANDLE h, hc_visit_kind_t kind, int n, char *data)
+run_read_all(wsb_dev_t *d, visit_op_t *op)
 {
-	visit_op_t op;
-	wsb_dev_t *d;
-	char *text = NULL;
-	size_t need = 0;
-	int ret, rc;
+	int rc;
 
-	if ((ret = wsb_enter_keep(h, &d)) != IRV_OK)
-		return ret;
-	memset(&op, 0, sizeof(op));
-	op.kind = kind;
-	op.slot = n;
-	ret = IRV_PARA_ERR;
-	if (!slot_ok(kind, n) || data == NULL)
-		goto out;
-	if ((rc = cached_record(d, &op)) == HC_OK) {
-		hc_visit_record_to_text(d->rec_cache, NULL, 0, &need);
-		if (need == 0 || (text = malloc(need)) == NULL)
+	if ((rc = cached_record(d, op)) == HC_OK) {
+		hc_visit_record_to_text(d->rec_cache, NULL, 0, &op->tmp_cap);
+		if (op->tmp_cap == 0 || (op->tmp = malloc(op->tmp_cap)) == NULL)
 			rc = HC_ERR_NO_MEMORY;
-		else if ((rc = hc_visit_record_to_text(d->rec_cache, text, need, NULL)) == HC_OK)
-			rc = wsb_text_out(d, text, data);
+		else if ((rc = hc_visit_record_to_text(d->rec_cache, op->tmp, op->tmp_cap, NULL)) == HC_OK)
+			rc = wsb_text_out(d, op->tmp, op->data);
 	}
-	ret = wsb_irv(rc, WSB_OP_READ_BINARY);
-out:
-	if (text != NULL)
-		hc_wipe(text, need);
-	free(text);
-	wsb_leave(d);
-	return ret;
+	return rc;
 }
 
 static int
-write_all(HANDLE h, hc_visit_kind_t kind, int n, char *data)
+run_write_all(wsb_dev_t *d, visit_op_t *op)
+{
+	int rc;
+
+	op->tmp_cap = 2 * strlen(op->data) + 1;
+	if ((op->tmp = malloc(op->tmp_cap)) == NULL) {
+		rc = HC_ERR_NO_MEMORY;
+	} else if ((rc = wsb_text_in(d, op->data, op->tmp, op->tmp_cap)) == HC_OK) {
+		op->text = op->tmp;
+		if ((rc = wsb_run(d, record_update, op, 0)) != HC_OK && op->bad_item > 0)
+			hc_log_error("record text: item %d refused", op->bad_item);
+	}
+	return rc;
+}
+
+static const visit_call_t confirm_index_call = { 0, 0, run_confirm_index, WSB_OP_SET_INDEX };
+static const visit_call_t erase_index_call = { 0, 0, run_erase_index, WSB_OP_ERASE_INDEX };
+static const visit_call_t read_range_call = { 1, 1, run_read_range, WSB_OP_READ_BINARY };
+static const visit_call_t write_range_call = { 0, 1, run_write_range, WSB_OP_WRITE_BINARY };
+static const visit_call_t read_all_call = { 1, 1, run_read_all, WSB_OP_READ_BINARY };
+static const visit_call_t write_all_call = { 0, 1, run_write_all, WSB_OP_WRITE_BINARY };
+
+/* A call on slot n of kind: the slot checked, and data unless the call takes none. */
+static int
+slot_call(HANDLE h, const visit_call_t *call, hc_visit_kind_t kind, int n, char *data)
 {
 	visit_op_t op;
-	wsb_dev_t *d;
-	char *text = NULL;
-	size_t cap = 0;
-	int ret, rc;
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
 	memset(&op, 0, sizeof(op));
 	op.kind = kind;
 	op.slot = n;
-	ret = IRV_PARA_ERR;
-	if (!slot_ok(kind, n) || data == NULL)
-		goto out;
-	cap = 2 * strlen(data) + 1;
-	if ((text = malloc(cap)) == NULL)
-		rc = HC_ERR_NO_MEMORY;
-	else if ((rc = wsb_text_in(d, data, text, cap)) == HC_OK) {
-		op.text = text;
-		if ((rc = wsb_run(d, record_update, &op, 0)) != HC_OK && op.bad_item > 0)
-			hc_log_error("record text: item %d refused", op.bad_item);
+	op.data = data;
+	return visit_call(h, call, &op, slot_ok(kind, n) && (data != NULL || !call->needs_data));
+}
+
+/* A byte-range call: slot, buffer, range and style checked. */
+static int
+range_call(HANDLE h, const visit_call_t *call, hc_visit_kind_t kind, int n, char *data, int pos, int len, int style)
+{
+	size_t size = hc_visit_data_len(kind);
+	visit_op_t op;
+	int args_ok = slot_ok(kind, n) && data != NULL && pos >= 0 && len >= 1 && (size_t)pos < size
+	           && (size_t)len <= size - (size_t)pos && style_ok(style);
+
+	memset(&op, 0, sizeof(op));
+	op.kind = kind;
+	op.slot = n;
+	op.data = data;
+	if (args_ok) {
+		op.pos = (size_t)pos;
+		op.len = (size_t)len;
+		op.style = style;
 	}
-	ret = wsb_irv(rc, WSB_OP_WRITE_BINARY);
-out:
-	hc_visit_record_free(&op.rec);
-	if (text != NULL)
-		hc_wipe(text, cap);
-	free(text);
-	wsb_leave(d);
-	return ret;
+	return visit_call(h, call, &op, args_ok);
 }
 
 /* --- the national calls ------------------------------------------------------------------- */
@@ -373,36 +333,36 @@ iR_DF03EF06Info(HANDLE h, char *MZJLBS1, char *MZJLBS2, char *MZJLBS3, char *MZJ
 	return read_index(h, HC_VISIT_OUTPATIENT, v);
 }
 
-int iW_DF03EF05Info(HANDLE h, int n) { return confirm_index(h, HC_VISIT_INPATIENT, n); }
-int iW_DF03EF06Info(HANDLE h, int n) { return confirm_index(h, HC_VISIT_OUTPATIENT, n); }
-int iErase_DF03EF05Info(HANDLE h, int n) { return erase_index(h, HC_VISIT_INPATIENT, n); }
-int iErase_DF03EF06Info(HANDLE h, int n) { return erase_index(h, HC_VISIT_OUTPATIENT, n); }
+int iW_DF03EF05Info(HANDLE h, int n) { return slot_call(h, &confirm_index_call, HC_VISIT_INPATIENT, n, NULL); }
+int iW_DF03EF06Info(HANDLE h, int n) { return slot_call(h, &confirm_index_call, HC_VISIT_OUTPATIENT, n, NULL); }
+int iErase_DF03EF05Info(HANDLE h, int n) { return slot_call(h, &erase_index_call, HC_VISIT_INPATIENT, n, NULL); }
+int iErase_DF03EF06Info(HANDLE h, int n) { return slot_call(h, &erase_index_call, HC_VISIT_OUTPATIENT, n, NULL); }
 
 int
 iR_DF03EEInfo(HANDLE h, int n, char *szData, int nPos, int nLen, int nStyle)
 {
-	return read_range(h, HC_VISIT_INPATIENT, n, szData, nPos, nLen, nStyle);
+	return range_call(h, &read_range_call, HC_VISIT_INPATIENT, n, szData, nPos, nLen, nStyle);
 }
 
 int
 iW_DF03EEInfo(HANDLE h, int n, char *szData, int nPos, int nLen, int nStyle)
 {
-	return write_range(h, HC_VISIT_INPATIENT, n, szData, nPos, nLen, nStyle);
+	return range_call(h, &write_range_call, HC_VISIT_INPATIENT, n, szData, nPos, nLen, nStyle);
 }
 
 int
 iR_DF03EDInfo(HANDLE h, int n, char *szData, int nPos, int nLen, int nStyle)
 {
-	return read_range(h, HC_VISIT_OUTPATIENT, n, szData, nPos, nLen, nStyle);
+	return range_call(h, &read_range_call, HC_VISIT_OUTPATIENT, n, szData, nPos, nLen, nStyle);
 }
 
 int
 iW_DF03EDInfo(HANDLE h, int n, char *szData, int nPos, int nLen, int nStyle)
 {
-	return write_range(h, HC_VISIT_OUTPATIENT, n, szData, nPos, nLen, nStyle);
+	return range_call(h, &write_range_call, HC_VISIT_OUTPATIENT, n, szData, nPos, nLen, nStyle);
 }
 
-int iR_DF03EE_ALLInfo(HANDLE h, int n, char *szData) { return read_all(h, HC_VISIT_INPATIENT, n, szData); }
-int iW_DF03EE_ALLInfo(HANDLE h, int n, char *szData) { return write_all(h, HC_VISIT_INPATIENT, n, szData); }
-int iR_DF03ED_ALLInfo(HANDLE h, int n, char *szData) { return read_all(h, HC_VISIT_OUTPATIENT, n, szData); }
-int iW_DF03ED_ALLInfo(HANDLE h, int n, char *szData) { return write_all(h, HC_VISIT_OUTPATIENT, n, szData); }
+int iR_DF03EE_ALLInfo(HANDLE h, int n, char *szData) { return slot_call(h, &read_all_call, HC_VISIT_INPATIENT, n, szData); }
+int iW_DF03EE_ALLInfo(HANDLE h, int n, char *szData) { return slot_call(h, &write_all_call, HC_VISIT_INPATIENT, n, szData); }
+int iR_DF03ED_ALLInfo(HANDLE h, int n, char *szData) { return slot_call(h, &read_all_call, HC_VISIT_OUTPATIENT, n, szData); }
+int iW_DF03ED_ALLInfo(HANDLE h, int n, char *szData) { return slot_call(h, &write_all_call, HC_VISIT_OUTPATIENT, n, szData); }
