@@ -215,39 +215,50 @@ typedef struct file_op {
 static int run_read(hc_card_t *card, void *arg) { file_op_t *op = arg; return op->wf->read(card, op->obj); }
 static int run_write(hc_card_t *card, void *arg) { file_op_t *op = arg; return op->wf->write(card, op->obj); }
 
+/* The file's elements in obj as the caller's strings. */
 static int
-read_file(HANDLE h, const wsb_file_t *wf, char *const *out)
+strings_out(const wsb_dev_t *d, const hc_file_def_t *f, const wsb_file_t *wf, char *const *v, void *obj)
 {
-	const hc_file_def_t *f = hc_profile_file(wf->file);
-	file_op_t op = { wf, NULL };
-	wsb_dev_t *d;
 	size_t i;
-	int ret, rc;
+	int rc = HC_OK;
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	ret = IRV_PARA_ERR;
-	for (i = 0; i < wf->n; i++)
-		if (out[i] == NULL)
-			goto out;
-	if (f == NULL || f->n_elements != wf->n || (op.obj = calloc(1, wf->obj_size)) == NULL) {
-		ret = IRV_CARD_ERR;
-		goto out;
-	}
-	if ((rc = wsb_run(d, run_read, &op, 1)) == HC_OK)
-		for (i = 0; i < wf->n && rc == HC_OK; i++)
-			rc = field_out(d, &f->elements[i], (const uint8_t *)op.obj + wf->slots[i].off, out[i]);
-	ret = wsb_irv(rc, WSB_OP_READ_RECORD);
-out:
-	if (op.obj != NULL)
-		hc_wipe(op.obj, wf->obj_size);
-	free(op.obj);
-	wsb_leave(d);
-	return ret;
+	for (i = 0; i < wf->n && rc == HC_OK; i++)
+		rc = field_out(d, &f->elements[i], (const uint8_t *)obj + wf->slots[i].off, v[i]);
+	return rc;
 }
 
+/* The caller's strings into the file's writable elements in obj. */
 static int
-write_file(HANDLE h, const wsb_file_t *wf, char *const *in)
+strings_in(const wsb_dev_t *d, const hc_file_def_t *f, const wsb_file_t *wf, char *const *v, void *obj)
+{
+	size_t i;
+	int rc = HC_OK;
+
+	for (i = 0; i < wf->n && rc == HC_OK; i++) {
+		if (!f->elements[i].writable)
+			continue;                    /* the city code: the factory's */
+		if ((rc = field_in(d, &f->elements[i], &wf->slots[i], v[i], (uint8_t *)obj + wf->slots[i].off)) != HC_OK)
+			hc_log_error("%s %s: not a valid value", f->name, f->elements[i].national);
+	}
+	return rc;
+}
+
+/* A read or a write of a whole file, as data: the card call (a read runs again on a new
+ * session, a write does not), the conversion of the strings (after a read, before a
+ * write) and the failure code. */
+typedef struct file_access {
+	int (*run)(hc_card_t *card, void *arg);
+	int idempotent;
+	int (*strings)(const wsb_dev_t *d, const hc_file_def_t *f, const wsb_file_t *wf, char *const *v, void *obj);
+	int strings_first;
+	wsb_op_t fail;
+} file_access_t;
+
+static const file_access_t file_read = { run_read, 1, strings_out, 0, WSB_OP_READ_RECORD };
+static const file_access_t file_write = { run_write, 0, strings_in, 1, WSB_OP_WRITE_RECORD };
+
+static int
+file_call(HANDLE h, const file_access_t *acc, const wsb_file_t *wf, char *const *v)
 {
 	const hc_file_def_t *f = hc_profile_file(wf->file);
 	file_op_t op = { wf, NULL };
@@ -259,21 +270,19 @@ write_file(HANDLE h, const wsb_file_t *wf, char *const *in)
 		return ret;
 	ret = IRV_PARA_ERR;
 	for (i = 0; i < wf->n; i++)
-		if (in[i] == NULL)
+		if (v[i] == NULL)
 			goto out;
 	if (f == NULL || f->n_elements != wf->n || (op.obj = calloc(1, wf->obj_size)) == NULL) {
 		ret = IRV_CARD_ERR;
 		goto out;
 	}
-	for (i = 0; i < wf->n && rc == HC_OK; i++) {
-		if (!f->elements[i].writable)
-			continue;                    /* the city code: the factory's */
-		if ((rc = field_in(d, &f->elements[i], &wf->slots[i], in[i], (uint8_t *)op.obj + wf->slots[i].off)) != HC_OK)
-			hc_log_error("%s %s: not a valid value", f->name, f->elements[i].national);
-	}
+	if (acc->strings_first)
+		rc = acc->strings(d, f, wf, v, op.obj);
 	if (rc == HC_OK)
-		rc = wsb_run(d, run_write, &op, 0);
-	ret = wsb_irv(rc, WSB_OP_WRITE_RECORD);
+		rc = wsb_run(d, acc->run, &op, acc->idempotent);
+	if (rc == HC_OK && !acc->strings_first)
+		rc = acc->strings(d, f, wf, v, op.obj);
+	ret = wsb_irv(rc, acc->fail);
 out:
 	if (op.obj != NULL)
 		hc_wipe(op.obj, wf->obj_size);
@@ -289,7 +298,7 @@ iR_DDF1EF05Info(HANDLE h, char *KLB, char *GFBB, char *FKJGMC, char *FKJGDM, cha
                 char *FKSJ, char *KH, char *AQM, char *XPXLH, char *YYCSDM)
 {
 	char *const v[] = { KLB, GFBB, FKJGMC, FKJGDM, FKJGZS, FKSJ, KH, AQM, XPXLH, YYCSDM };
-	return read_file(h, &f_ddf1_ef05, v);
+	return file_call(h, &file_read, &f_ddf1_ef05, v);
 }
 
 int
@@ -297,21 +306,21 @@ iW_DDF1EF05Info(HANDLE h, char *KLB, char *GFBB, char *FKJGMC, char *FKJGDM, cha
                 char *FKSJ, char *KH, char *AQM, char *XPXLH, char *YYCSDM)
 {
 	char *const v[] = { KLB, GFBB, FKJGMC, FKJGDM, FKJGZS, FKSJ, KH, AQM, XPXLH, YYCSDM };
-	return write_file(h, &f_ddf1_ef05, v);
+	return file_call(h, &file_write, &f_ddf1_ef05, v);
 }
 
 int
 iR_DDF1EF06Info(HANDLE h, char *XM, char *XB, char *MZ, char *CSRQ, char *SFZH)
 {
 	char *const v[] = { XM, XB, MZ, CSRQ, SFZH };
-	return read_file(h, &f_ddf1_ef06, v);
+	return file_call(h, &file_read, &f_ddf1_ef06, v);
 }
 
 int
 iW_DDF1EF06Info(HANDLE h, char *XM, char *XB, char *MZ, char *CSRQ, char *SFZH)
 {
 	char *const v[] = { XM, XB, MZ, CSRQ, SFZH };
-	return write_file(h, &f_ddf1_ef06, v);
+	return file_call(h, &file_write, &f_ddf1_ef06, v);
 }
 
 int
@@ -319,7 +328,7 @@ iR_DDF1EF08Info(HANDLE h, char *KYXQ, char *BRDH1, char *BRDH2, char *YLFYZFFS1,
                 char *YLFYZFFS2, char *YLFYZFFS3)
 {
 	char *const v[] = { KYXQ, BRDH1, BRDH2, YLFYZFFS1, YLFYZFFS2, YLFYZFFS3 };
-	return read_file(h, &f_ddf1_ef08, v);
+	return file_call(h, &file_read, &f_ddf1_ef08, v);
 }
 
 int
@@ -327,21 +336,21 @@ iW_DDF1EF08Info(HANDLE h, char *KYXQ, char *BRDH1, char *BRDH2, char *YLFYZFFS1,
                 char *YLFYZFFS2, char *YLFYZFFS3)
 {
 	char *const v[] = { KYXQ, BRDH1, BRDH2, YLFYZFFS1, YLFYZFFS2, YLFYZFFS3 };
-	return write_file(h, &f_ddf1_ef08, v);
+	return file_call(h, &file_write, &f_ddf1_ef08, v);
 }
 
 int
 iR_DF01EF05Info(HANDLE h, char *DZLB1, char *DZ1, char *DZLB2, char *DZ2)
 {
 	char *const v[] = { DZLB1, DZ1, DZLB2, DZ2 };
-	return read_file(h, &f_df01_ef05, v);
+	return file_call(h, &file_read, &f_df01_ef05, v);
 }
 
 int
 iW_DF01EF05Info(HANDLE h, char *DZLB1, char *DZ1, char *DZLB2, char *DZ2)
 {
 	char *const v[] = { DZLB1, DZ1, DZLB2, DZ2 };
-	return write_file(h, &f_df01_ef05, v);
+	return file_call(h, &file_write, &f_df01_ef05, v);
 }
 
 int
@@ -349,7 +358,7 @@ iR_DF01EF06Info(HANDLE h, char *LXRXM1, char *LXRGX1, char *LXRDH1, char *LXRXM2
                 char *LXRGX2, char *LXRDH2, char *LXRXM3, char *LXRGX3, char *LXRDH3)
 {
 	char *const v[] = { LXRXM1, LXRGX1, LXRDH1, LXRXM2, LXRGX2, LXRDH2, LXRXM3, LXRGX3, LXRDH3 };
-	return read_file(h, &f_df01_ef06, v);
+	return file_call(h, &file_read, &f_df01_ef06, v);
 }
 
 int
@@ -357,35 +366,35 @@ iW_DF01EF06Info(HANDLE h, char *LXRXM1, char *LXRGX1, char *LXRDH1, char *LXRXM2
                 char *LXRGX2, char *LXRDH2, char *LXRXM3, char *LXRGX3, char *LXRDH3)
 {
 	char *const v[] = { LXRXM1, LXRGX1, LXRDH1, LXRXM2, LXRGX2, LXRDH2, LXRXM3, LXRGX3, LXRDH3 };
-	return write_file(h, &f_df01_ef06, v);
+	return file_call(h, &file_write, &f_df01_ef06, v);
 }
 
 int
 iR_DF01EF07Info(HANDLE h, char *WHCD, char *HYZK, char *ZY)
 {
 	char *const v[] = { WHCD, HYZK, ZY };
-	return read_file(h, &f_df01_ef07, v);
+	return file_call(h, &file_read, &f_df01_ef07, v);
 }
 
 int
 iW_DF01EF07Info(HANDLE h, char *WHCD, char *HYZK, char *ZY)
 {
 	char *const v[] = { WHCD, HYZK, ZY };
-	return write_file(h, &f_df01_ef07, v);
+	return file_call(h, &file_write, &f_df01_ef07, v);
 }
 
 int
 iR_DF01EF08Info(HANDLE h, char *ZJLB, char *ZJHM, char *JKDAH, char *XNHZH)
 {
 	char *const v[] = { ZJLB, ZJHM, JKDAH, XNHZH };
-	return read_file(h, &f_df01_ef08, v);
+	return file_call(h, &file_read, &f_df01_ef08, v);
 }
 
 int
 iW_DF01EF08Info(HANDLE h, char *ZJLB, char *ZJHM, char *JKDAH, char *XNHZH)
 {
 	char *const v[] = { ZJLB, ZJHM, JKDAH, XNHZH };
-	return write_file(h, &f_df01_ef08, v);
+	return file_call(h, &file_write, &f_df01_ef08, v);
 }
 
 int
@@ -395,7 +404,7 @@ iR_DF02EF05Info(HANDLE h, char *ABOXX, char *RHXX, char *XCBZ, char *XZBBZ, char
 {
 	char *const v[] = { ABOXX, RHXX, XCBZ, XZBBZ, XNXGBBZ, DXBBZ, NXWLBZ, TNBBZ, QGYBZ, TXBZ,
 	                    QGYZBZ, QGQSBZ, KZXYZBZ, XZQBQBZ, QTYXJSMC };
-	return read_file(h, &f_df02_ef05, v);
+	return file_call(h, &file_read, &f_df02_ef05, v);
 }
 
 int
@@ -405,19 +414,19 @@ iW_DF02EF05Info(HANDLE h, char *ABOXX, char *RHXX, char *XCBZ, char *XZBBZ, char
 {
 	char *const v[] = { ABOXX, RHXX, XCBZ, XZBBZ, XNXGBBZ, DXBBZ, NXWLBZ, TNBBZ, QGYBZ, TXBZ,
 	                    QGYZBZ, QGQSBZ, KZXYZBZ, XZQBQBZ, QTYXJSMC };
-	return write_file(h, &f_df02_ef05, v);
+	return file_call(h, &file_write, &f_df02_ef05, v);
 }
 
 int
 iR_DF02EF06Info(HANDLE h, char *JSBBZ)
 {
 	char *const v[] = { JSBBZ };
-	return read_file(h, &f_df02_ef06, v);
+	return file_call(h, &file_read, &f_df02_ef06, v);
 }
 
 int
 iW_DF02EF06Info(HANDLE h, char *JSBBZ)
 {
 	char *const v[] = { JSBBZ };
-	return write_file(h, &f_df02_ef06, v);
+	return file_call(h, &file_write, &f_df02_ef06, v);
 }
