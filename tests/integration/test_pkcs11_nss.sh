@@ -163,6 +163,45 @@ check "certutil -R -k 02 (SM2) refused by NSS: SEC_ERROR_INVALID_KEY" sh -c \
 	"test $rc -eq 255 && grep -q 'signing of data failed: SEC_ERROR_INVALID_KEY' '$t/R2.txt'"
 echo "# certutil -R with key 02: $((n1 - n0)) APDUs"
 
+# --- TLS client authentication as a browser does it: NSS's tstclnt with key 01 ---------------
+# against an OpenSSL server that demands a client certificate chaining to the issuer CA and
+# checks the CertificateVerify signature (made on the card through NSS) before it answers
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$t/srv.key" \
+	-out "$t/srv.crt" -subj /CN=localhost -days 1 2>/dev/null
+openssl s_server -accept 127.0.0.1:44330 -cert "$t/srv.crt" -key "$t/srv.key" -Verify 1 \
+	-verify_return_error -CAfile "$HCARD_TEST_CA/p256-ca.crt" -naccept 1 -www \
+	>"$t/srv.txt" 2>&1 </dev/null &
+spid=$!
+i=0
+while [ $i -lt 30 ] && ! grep -q ACCEPT "$t/srv.txt"; do sleep 0.1; i=$((i + 1)); done
+printf 'GET / HTTP/1.0\r\n\r\n' >"$t/get.txt"
+n0=$(apdus)
+tstclnt -h 127.0.0.1 -p 44330 -d "$db" -n "$CERT1" -W "$t/pin.txt" -f -o -V tls1.3:tls1.3 \
+	<"$t/get.txt" >"$t/tls.txt" 2>&1 &
+cpid=$!
+# tstclnt stays after the server closed: wait for the end of the page, at most ~6 s
+i=0
+while [ $i -lt 60 ] && ! grep -q '</HTML>' "$t/tls.txt" && kill -0 $cpid 2>/dev/null; do
+	sleep 0.1
+	i=$((i + 1))
+done
+n1=$(apdus)
+kill $cpid 2>/dev/null
+wait $cpid 2>/dev/null
+kill $spid 2>/dev/null
+wait $spid 2>/dev/null
+echo "# TLS 1.3 client authentication with key 01: $((n1 - n0)) APDUs"
+check "TLS 1.3 with client authentication by the card's key 01 (tstclnt)" grep -q '^HTTP/1.0 200 ok' "$t/tls.txt"
+check "the server verified the card's certificate chain" \
+	grep -q "^depth=0 CN = .*serialNumber = $P11_NUMBER" "$t/srv.txt"
+check "the client's CertificateVerify is ECDSA with SHA-256" sh -c \
+	"grep -q '^Peer signature type: ECDSA' '$t/tls.txt' && grep -q '^Peer signing digest: SHA256' '$t/tls.txt'"
+sed -n '/^Client certificate/,$p' "$t/tls.txt" | sed -n '/BEGIN CERTIFICATE/,/END CERTIFICATE/p' \
+	>"$t/tls01.pem"
+openssl x509 -in "$t/tls01.pem" -outform der -out "$t/tls01.der" 2>/dev/null
+check "the certificate the server got is the card's certificate 01" sh -c \
+	"test -s '$t/tls01.der' && cmp -s '$t/tls01.der' '$t/p1101.der'"
+
 # --- wrong PIN through NSS: refused, one try counted; the right PIN resets ------------------
 certutil -K -d "$db" -h "$TOKEN" -f "$t/badpin.txt" >"$t/Kbad.txt" 2>&1 </dev/null
 rc=$?
