@@ -258,6 +258,7 @@ test_ddf1_photo(void **state)
 {
 	static BYTE photo[3074], back[3074];
 	size_t i, len = 1000;
+	unsigned long before;
 
 	(void)state;
 	/* a JPEG shape: SOI, APP0, bytes, EOI */
@@ -278,7 +279,10 @@ test_ddf1_photo(void **state)
 	photo[2] = 0xFF;
 	photo[0] = 0x0F;
 	photo[1] = 0xA0;                                  /* 4000 */
+	before = card_apdus();
 	assert_int_equal(iW_DDF1EF07Info(dev, photo), IRV_DDF1EF07_DATAERR);
+	assert_int_equal(iW_DDF1EF07Info(dev, NULL), IRV_PARA_ERR);
+	assert_int_equal(card_apdus(), before);           /* refused before the card */
 	assert_int_equal(iR_DDF1EF07Info(dev, back), IRV_OK);
 	assert_int_equal(back[0] << 8 | back[1], (int)len);
 	assert_int_equal(iR_DDF1EF07Info(dev, NULL), IRV_PARA_ERR);
@@ -467,9 +471,19 @@ test_cardholder_pin(void **state)
 	/* the factory cardholder PIN is 123456 (card-profile.md §6) */
 	assert_int_equal(VerifyPin(dev, "654321", &retries), IRV_IRK_VERR);
 	assert_int_equal(retries, 2);
+	retries = 0xEE;
 	assert_int_equal(VerifyPin(dev, "123456", &retries), IRV_OK);
+	assert_int_equal(retries, 0xEE);                  /* written only for a wrong PIN */
 	assert_int_equal(VerifyPin(dev, "12", &retries), IRV_PARA_ERR);
+	assert_int_equal(retries, 0xEE);
 	assert_int_equal(VerifyPin(dev, NULL, &retries), IRV_PARA_ERR);
+	assert_int_equal(VerifyPin((HANDLE)(uintptr_t)0x1234, "123456", &retries), IRV_PARA_ERR);
+	/* pbRetry may be NULL */
+	assert_int_equal(VerifyPin(dev, "654321", NULL), IRV_IRK_VERR);
+	assert_int_equal(VerifyPin(dev, "123456", NULL), IRV_OK);
+	assert_int_equal(VerifyPin(dev, "654321", &retries), IRV_IRK_VERR);
+	assert_int_equal(retries, 2);                     /* the right PIN reset the count */
+	assert_int_equal(VerifyPin(dev, "123456", &retries), IRV_OK);
 }
 
 /* two HIS threads on the one device: calls are serialised, every answer whole */
