@@ -16,6 +16,7 @@
 typedef struct pin_op {
 	const char *pin;
 	int tries;
+	BYTE *retry;                /* the caller's, may be NULL */
 } pin_op_t;
 
 static int
@@ -31,27 +32,27 @@ pin_verify(hc_card_t *card, void *arg)
 	return rc;
 }
 
+/* not retried on a new session: a PIN is presented once */
+static int
+card_verify_pin(wsb_dev_t *d, void *arg)
+{
+	pin_op_t *op = arg;
+	int rc;
+
+	rc = wsb_run(d, pin_verify, op, 0);
+	if (op->retry != NULL && (rc == HC_ERR_PIN_WRONG || rc == HC_ERR_PIN_BLOCKED))
+		*op->retry = (BYTE)(rc == HC_ERR_PIN_BLOCKED || op->tries < 0 ? 0 : op->tries);
+	return rc;
+}
+
+static const wsb_call_t verify_pin_call = { NULL, 0, card_verify_pin, WSB_OP_CARD };
+
 int
 VerifyPin(HANDLE h, char *szPin, BYTE *pbRetry)
 {
-	pin_op_t op = { szPin, -1 };
-	wsb_dev_t *d;
-	int ret, rc;
+	pin_op_t op = { szPin, -1, pbRetry };
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	if (szPin == NULL) {
-		ret = IRV_PARA_ERR;
-		goto out;
-	}
-	/* not retried on a new session: a PIN is presented once */
-	rc = wsb_run(d, pin_verify, &op, 0);
-	if (pbRetry != NULL && (rc == HC_ERR_PIN_WRONG || rc == HC_ERR_PIN_BLOCKED))
-		*pbRetry = (BYTE)(rc == HC_ERR_PIN_BLOCKED || op.tries < 0 ? 0 : op.tries);
-	ret = wsb_irv(rc, WSB_OP_CARD);
-out:
-	wsb_leave(d);
-	return ret;
+	return wsb_call(h, &verify_pin_call, szPin != NULL, &op);
 }
 
 int
@@ -90,13 +91,13 @@ sam_sign_hash(wsb_dev_t *d, void *arg)
 	return rc;
 }
 
-static const wsb_sam_call_t sign_hash_call = { "SAM signature", 1, sam_sign_hash };
+static const wsb_call_t sign_hash_call = { "SAM signature", 1, sam_sign_hash, WSB_OP_SAM };
 
 int
 SM2SignHash(HANDLE h, BYTE *pbData, BYTE bLen, BYTE *pbSignedData, BYTE *pbLength)
 {
 	sign_hash_t sh = { pbData, pbSignedData, pbLength };
 
-	return wsb_sam_call(h, &sign_hash_call,
+	return wsb_call(h, &sign_hash_call,
 	                    pbData != NULL && bLen == 32 && pbSignedData != NULL && pbLength != NULL, &sh);
 }

@@ -72,17 +72,18 @@ int wsb_run(wsb_dev_t *d, int (*fn)(hc_card_t *card, void *arg), void *arg, int 
 /* 1 when rc says the card session is gone (pulled, reset, no card). */
 int wsb_card_lost(int rc);
 
-/* A SAM call of the national interface, as data: what it runs on the terminal (hc_err_t),
- * whether it first resets a SAM that raw commands reached (wsb_sync_sam), and its name in
- * the log when it fails (NULL: nothing logged). */
-typedef struct wsb_sam_call {
+/* A national call as data: what it runs (hc_err_t), whether it first resets a SAM that raw
+ * commands reached (wsb_sync_sam; calls on the card get that from wsb_run), its name in the
+ * log when it fails (NULL: nothing logged here) and the code of a failed command. */
+typedef struct wsb_call {
 	const char *what;
 	int sync;
 	int (*run)(wsb_dev_t *d, void *arg);
-} wsb_sam_call_t;
+	wsb_op_t fail;
+} wsb_call_t;
 /* Locks the device and checks the handle (wsb_enter), then IRV_PARA_ERR unless args_ok, else
- * call->run(d, arg) mapped with WSB_OP_SAM; unlocks. */
-int wsb_sam_call(HANDLE h, const wsb_sam_call_t *call, int args_ok, void *arg);
+ * call->run(d, arg) mapped with call->fail; unlocks. */
+int wsb_call(HANDLE h, const wsb_call_t *call, int args_ok, void *arg);
 
 /* Text: from the library's UTF-8 to the caller's encoding into out (the caller's buffer,
  * sized per WSB_RWInterface.h), and from the caller's encoding to UTF-8 into utf8[cap].

@@ -365,7 +365,7 @@ out:
 /* --- SAM ---------------------------------------------------------------------------- */
 
 int
-wsb_sam_call(HANDLE h, const wsb_sam_call_t *call, int args_ok, void *arg)
+wsb_call(HANDLE h, const wsb_call_t *call, int args_ok, void *arg)
 {
 	wsb_dev_t *d;
 	int ret, rc;
@@ -379,7 +379,7 @@ wsb_sam_call(HANDLE h, const wsb_sam_call_t *call, int args_ok, void *arg)
 		wsb_sync_sam(d);
 	if ((rc = call->run(d, arg)) != HC_OK && call->what != NULL)
 		hc_log_error("%s: %s %s", call->what, hc_strerror(rc), hc_ctx_error_detail(d->ctx));
-	ret = wsb_irv(rc, WSB_OP_SAM);
+	ret = wsb_irv(rc, call->fail);
 out:
 	wsb_leave(d);
 	return ret;
@@ -448,34 +448,34 @@ sam_change_pin(wsb_dev_t *d, void *arg)
 
 /* What each call runs, whether raw commands may have changed the SAM's state under it
  * (sam_info is the library's copy read at iDOpenPort: no command), and its name in the log. */
-static const wsb_sam_call_t verify_pin_call = { "SAM PIN", 1, sam_verify_pin };
-static const wsb_sam_call_t public_call = { NULL, 0, sam_public };
-static const wsb_sam_call_t terminal_call = { NULL, 0, sam_terminal };
-static const wsb_sam_call_t certificate_call = { "SAM certificate", 1, sam_certificate };
-static const wsb_sam_call_t change_pin_call = { "SAM PIN change", 1, sam_change_pin };
+static const wsb_call_t verify_pin_call = { "SAM PIN", 1, sam_verify_pin, WSB_OP_SAM };
+static const wsb_call_t public_call = { NULL, 0, sam_public, WSB_OP_SAM };
+static const wsb_call_t terminal_call = { NULL, 0, sam_terminal, WSB_OP_SAM };
+static const wsb_call_t certificate_call = { "SAM certificate", 1, sam_certificate, WSB_OP_SAM };
+static const wsb_call_t change_pin_call = { "SAM PIN change", 1, sam_change_pin, WSB_OP_SAM };
 
 int
 iVerifyPIN(HANDLE h, char *pin)
 {
-	return wsb_sam_call(h, &verify_pin_call, pin != NULL, pin);
+	return wsb_call(h, &verify_pin_call, pin != NULL, pin);
 }
 
 int
 iReader_SAM_Public(HANDLE h, char *info)
 {
-	return wsb_sam_call(h, &public_call, info != NULL, info);
+	return wsb_call(h, &public_call, info != NULL, info);
 }
 
 int
 iReader_SAM_Terminal(HANDLE h, char *info)
 {
-	return wsb_sam_call(h, &terminal_call, info != NULL, info);
+	return wsb_call(h, &terminal_call, info != NULL, info);
 }
 
 int
 iReader_SAM_Certificate(HANDLE h, char *info)
 {
-	return wsb_sam_call(h, &certificate_call, info != NULL, info);
+	return wsb_call(h, &certificate_call, info != NULL, info);
 }
 
 int
@@ -483,7 +483,7 @@ iChange_Pin(HANDLE h, char *old_pin, char *new_pin)
 {
 	pin_change_t pc = { old_pin, new_pin };
 
-	return wsb_sam_call(h, &change_pin_call, old_pin != NULL && new_pin != NULL, &pc);
+	return wsb_call(h, &change_pin_call, old_pin != NULL && new_pin != NULL, &pc);
 }
 
 /* Files the SAM of card profile v1 does not have. */

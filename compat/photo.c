@@ -33,49 +33,44 @@ photo_write(hc_card_t *card, void *arg)
 	return hc_write_photo(card, op->buf + 2, op->len);
 }
 
+static int
+card_read_photo(wsb_dev_t *d, void *arg)
+{
+	photo_op_t *op = arg;
+	int rc;
+
+	if ((rc = wsb_run(d, photo_read, op, 1)) == HC_OK) {
+		op->buf[0] = (uint8_t)(op->len >> 8);
+		op->buf[1] = (uint8_t)op->len;
+	}
+	return rc;
+}
+
+static int
+card_write_photo(wsb_dev_t *d, void *arg)
+{
+	photo_op_t *op = arg;
+
+	op->len = (size_t)op->buf[0] << 8 | op->buf[1];
+	/* the length field says more than the file holds: 113, the card untouched */
+	return op->len > HC_PHOTO_MAX ? HC_ERR_PHOTO : wsb_run(d, photo_write, op, 0);
+}
+
+static const wsb_call_t read_photo_call = { NULL, 0, card_read_photo, WSB_OP_READ_BINARY };
+static const wsb_call_t write_photo_call = { NULL, 0, card_write_photo, WSB_OP_WRITE_BINARY };
+
 int
 iR_DDF1EF07Info(HANDLE h, BYTE *ZHAOPIAN)
 {
 	photo_op_t op = { ZHAOPIAN, 0 };
-	wsb_dev_t *d;
-	int ret, rc;
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	if (ZHAOPIAN == NULL) {
-		ret = IRV_PARA_ERR;
-		goto out;
-	}
-	if ((rc = wsb_run(d, photo_read, &op, 1)) == HC_OK) {
-		ZHAOPIAN[0] = (BYTE)(op.len >> 8);
-		ZHAOPIAN[1] = (BYTE)op.len;
-	}
-	ret = wsb_irv(rc, WSB_OP_READ_BINARY);
-out:
-	wsb_leave(d);
-	return ret;
+	return wsb_call(h, &read_photo_call, ZHAOPIAN != NULL, &op);
 }
 
 int
 iW_DDF1EF07Info(HANDLE h, BYTE *ZHAOPIAN)
 {
 	photo_op_t op = { ZHAOPIAN, 0 };
-	wsb_dev_t *d;
-	int ret;
 
-	if ((ret = wsb_enter(h, &d)) != IRV_OK)
-		return ret;
-	if (ZHAOPIAN == NULL) {
-		ret = IRV_PARA_ERR;
-		goto out;
-	}
-	op.len = (size_t)ZHAOPIAN[0] << 8 | ZHAOPIAN[1];
-	if (op.len > HC_PHOTO_MAX) {
-		ret = IRV_DDF1EF07_DATAERR;     /* the length field says more than the file holds */
-		goto out;
-	}
-	ret = wsb_irv(wsb_run(d, photo_write, &op, 0), WSB_OP_WRITE_BINARY);
-out:
-	wsb_leave(d);
-	return ret;
+	return wsb_call(h, &write_photo_call, ZHAOPIAN != NULL, &op);
 }
