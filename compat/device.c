@@ -446,37 +446,19 @@ sam_change_pin(wsb_dev_t *d, void *arg)
 	return hc_terminal_change_sam_pin(d->term, pc->old_pin, pc->new_pin, &tries);
 }
 
-/* What each call runs, whether raw commands may have changed the SAM's state under it
- * (sam_info is the library's copy read at iDOpenPort: no command), and its name in the log. */
+/* Per call: its name in the log, whether raw commands may have changed the SAM's state under
+ * it (sam_info is the library's copy read at iDOpenPort: no command), what it runs, its
+ * failure code. */
 static const wsb_call_t verify_pin_call = { "SAM PIN", 1, sam_verify_pin, WSB_OP_SAM };
 static const wsb_call_t public_call = { NULL, 0, sam_public, WSB_OP_SAM };
 static const wsb_call_t terminal_call = { NULL, 0, sam_terminal, WSB_OP_SAM };
 static const wsb_call_t certificate_call = { "SAM certificate", 1, sam_certificate, WSB_OP_SAM };
 static const wsb_call_t change_pin_call = { "SAM PIN change", 1, sam_change_pin, WSB_OP_SAM };
 
-int
-iVerifyPIN(HANDLE h, char *pin)
-{
-	return wsb_call(h, &verify_pin_call, pin != NULL, pin);
-}
-
-int
-iReader_SAM_Public(HANDLE h, char *info)
-{
-	return wsb_call(h, &public_call, info != NULL, info);
-}
-
-int
-iReader_SAM_Terminal(HANDLE h, char *info)
-{
-	return wsb_call(h, &terminal_call, info != NULL, info);
-}
-
-int
-iReader_SAM_Certificate(HANDLE h, char *info)
-{
-	return wsb_call(h, &certificate_call, info != NULL, info);
-}
+int iVerifyPIN(HANDLE h, char *pin) { return wsb_call(h, &verify_pin_call, pin != NULL, pin); }
+int iReader_SAM_Public(HANDLE h, char *info) { return wsb_call(h, &public_call, info != NULL, info); }
+int iReader_SAM_Terminal(HANDLE h, char *info) { return wsb_call(h, &terminal_call, info != NULL, info); }
+int iReader_SAM_Certificate(HANDLE h, char *info) { return wsb_call(h, &certificate_call, info != NULL, info); }
 
 int
 iChange_Pin(HANDLE h, char *old_pin, char *new_pin)
