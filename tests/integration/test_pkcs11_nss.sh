@@ -246,6 +246,26 @@ check "both keys after login again" test "$(grep -c '^<' "$t/Kins.txt")" -eq 2
 rm -f "$t/req01b.der"
 certutil -R -d "$db" -h "$TOKEN" -f "$t/pin.txt" -k 01 -s "CN=again" -o "$t/req01b.der" >/dev/null 2>&1 </dev/null
 check "a request signed after re-insertion verifies" req_verify "$t/req01b.der"
+# --- one NSS process holding the module across removal and insertion (as Firefox) --------------
+printf 'signed by NSS in one process, %s\n' "$$" >"$t/msg1"
+openssl dgst -sha256 -binary "$t/msg1" >"$t/msg1.sha256"
+openssl x509 -inform der -in "$t/p1102.der" -noout -pubkey >"$t/cert02.pub" 2>/dev/null
+p11_sm2_e "$t/cert02.pub" "$t/msg1" "$t/e02.bin"
+rm -f "$t/sig1.raw" "$t/sig2.raw".*
+P11_PIN=$P11_PIN P11_NUMBER=$P11_NUMBER timeout 60 "$P11_PY" "$srcdir/tests/integration/test_pkcs11_nss.py" \
+	"$t/nssdb" "$TOKEN" "$t/msg1.sha256" "$t/sig1.raw" "$t/e02.bin" "$t/sig2.raw"
+rc=$?
+check "the NSS process ended cleanly (exit $rc)" test $rc -eq 0
+p11_rs_to_der "$t/sig1.raw" "$t/sig1.der" 2>/dev/null
+check "its PK11_Sign signature after re-insertion verifies with OpenSSL (certificate 01)" \
+	openssl dgst -sha256 -verify "$t/cert01.pub" -signature "$t/sig1.der" "$t/msg1"
+for i in 1 2; do
+	p11_rs_to_der "$t/sig2.raw.$i" "$t/sig2.der.$i" 2>/dev/null
+	check "its SM2 signature $i (key 02, e by OpenSSL) verifies with OpenSSL (certificate 02, default ID)" \
+		openssl dgst -sm3 -verify "$t/cert02.pub" -sigopt distid:1234567812345678 \
+		-signature "$t/sig2.der.$i" "$t/msg1"
+done
+
 # NSS's own crash noted above, with the card in (information, not a check of the module)
 sh -c 'certutil -R -d "$1" -h "no such token" -f "$2" -k 01 -s CN=x -o "$3"; exit $?' sh \
 	"$db" "$t/pin.txt" "$t/reqno.der" >/dev/null 2>&1 </dev/null
