@@ -202,6 +202,27 @@ openssl x509 -in "$t/tls01.pem" -outform der -out "$t/tls01.der" 2>/dev/null
 check "the certificate the server got is the card's certificate 01" sh -c \
 	"test -s '$t/tls01.der' && cmp -s '$t/tls01.der' '$t/p1101.der'"
 
+# --- S/MIME (CMS) signature as a mail client on NSS makes it: cmsutil -S with key 01 ---------------
+# (the issuer CA trusted in the database: NSS checks the signer's certificate for e-mail use)
+certutil -A -d "$db" -n "hcard test issuer CA" -t "CT,C,C" -i "$HCARD_TEST_CA/p256-ca.crt" </dev/null
+printf 'consent to share the health record, nonce %s\n' "$$" >"$t/mail.txt"
+rm -f "$t/mail.p7"
+n0=$(apdus)
+cmsutil -S -N "$CERT1" -G -d "$db" -f "$t/pin.txt" -i "$t/mail.txt" -o "$t/mail.p7" \
+	>"$t/cms.txt" 2>&1 </dev/null
+rc=$?
+n1=$(apdus)
+echo "# cmsutil -S with key 01: $((n1 - n0)) APDUs"
+check "cmsutil -S signs with the card's key 01" test $rc -eq 0 -a -s "$t/mail.p7"
+openssl cms -verify -inform DER -in "$t/mail.p7" -CAfile "$HCARD_TEST_CA/p256-ca.crt" -purpose any \
+	-out "$t/mail.out" >"$t/cmsv.txt" 2>&1
+check "OpenSSL verifies the CMS signature against the issuer CA, content intact" sh -c \
+	"grep -q 'CMS Verification successful' '$t/cmsv.txt' && cmp -s '$t/mail.txt' '$t/mail.out'"
+openssl cms -verify -inform DER -in "$t/mail.p7" -CAfile "$HCARD_TEST_CA/p256-ca.crt" -purpose any \
+	-signer "$t/signer.pem" -out /dev/null >/dev/null 2>&1
+openssl x509 -in "$t/signer.pem" -outform der -out "$t/signer.der" 2>/dev/null
+check "the CMS signer is the card's certificate 01" cmp -s "$t/signer.der" "$t/p1101.der"
+
 # --- wrong PIN through NSS: refused, one try counted; the right PIN resets ------------------
 certutil -K -d "$db" -h "$TOKEN" -f "$t/badpin.txt" >"$t/Kbad.txt" 2>&1 </dev/null
 rc=$?
