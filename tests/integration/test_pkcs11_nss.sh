@@ -164,7 +164,8 @@ check "certutil -R -k 02 (SM2) refused by NSS: SEC_ERROR_INVALID_KEY" sh -c \
 echo "# certutil -R with key 02: $((n1 - n0)) APDUs"
 
 # --- TLS client authentication as a browser does it: NSS's tstclnt with key 01 ---------------
-# against an OpenSSL server that demands a client certificate chaining to the issuer CA and
+# against an OpenSSL server (a fixed port: with-sim gives each run its own network namespace)
+# that demands a client certificate chaining to the issuer CA and
 # checks the CertificateVerify signature (made on the card through NSS) before it answers
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$t/srv.key" \
 	-out "$t/srv.crt" -subj /CN=localhost -days 1 2>/dev/null
