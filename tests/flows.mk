@@ -29,6 +29,8 @@ tests_unit_test_flow_profile_LDADD = src/libhcflows.la src/libhcstore.la apdu/li
 TESTS += tests/integration/test_flow_cli.sh tests/integration/test_flow_batch.sh \
 	tests/integration/test_flow_torn.sh tests/integration/test_flow_sync.sh \
 	tests/integration/test_flow_pki.sh
+# hcard sam info / cert / pin change against raw APDUs of opensc-tool to the same SAM
+TESTS += tests/integration/test_flow_cli_sam.sh
 
 # the flows' C API (run under with-sim by tests/harness/run-test)
 check_PROGRAMS += tests/integration/test_flow_archive

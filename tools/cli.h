@@ -122,6 +122,8 @@ int cli_cmd_issue(cli_t *c, int argc, char **argv);
 int cli_cmd_journal(cli_t *c, int argc, char **argv);
 int cli_cmd_sync(cli_t *c, int argc, char **argv);
 int cli_cmd_doctor(cli_t *c, int argc, char **argv);
+/* sam info | sam cert [--out FILE] | sam pin change (tools/cli_sam.c). */
+int cli_cmd_sam(cli_t *c, int argc, char **argv);
 /* lost report|found|revoke on the store only (tools/cli_store.c). */
 int cli_lost_system(cli_t *c, const char *verb, const char *card, const char *serial);
 

@@ -41,6 +41,9 @@ static const cli_cmd_t commands[] = {
 	  "查看交易日志" },
 	{ "sync", cli_cmd_sync, "sync REMOTE-URI", "sync journal and blacklist with the shared store",
 	  "与共享存储同步日志和黑名单" },
+	{ "sam", cli_cmd_sam, "sam info | sam cert [--out FILE] | sam pin change [--old-pin-file F"
+	  " --new-pin-file F]", "the terminal's SAM: identity and certificate, its PIN (no user card)",
+	  "终端 SAM：身份与证书、修改 SAM 密码（无需用户卡）" },
 	{ "doctor", cli_cmd_doctor, "doctor", "check readers, pcscd, udev access and the SAM",
 	  "检查读卡器、pcscd、设备权限和 SAM" },
 };
