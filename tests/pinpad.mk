@@ -18,3 +18,16 @@ tests_unit_test_pki_pinpad_LDADD = src/libhcard.la $(CMOCKA_LIBS)
 # hcard-pkcs11 on the simulator's PIN-pad reader and on a plain one (through pcscd)
 TESTS += tests/integration/test_pkcs11_pinpad.sh
 EXTRA_DIST += tests/integration/test_pkcs11_pinpad.sh tests/integration/test_pkcs11_pinpad.py
+
+# fuzz target of the reader's feature list parser, hc_pinpad_find_feature (corpus replayed in
+# make check; a libFuzzer binary with --enable-fuzzing, tests/fuzz/README.md)
+if HC_FUZZING
+noinst_PROGRAMS += tests/fuzz/fuzz_pinpad_features
+else
+check_PROGRAMS += tests/fuzz/fuzz_pinpad_features
+TESTS += tests/fuzz/fuzz_pinpad_features
+endif
+tests_fuzz_fuzz_pinpad_features_SOURCES = tests/fuzz/fuzz_pinpad_features.c $(HC_FUZZ_MAIN_SRC) \
+	$(HC_APDU_CORE_SOURCES)
+tests_fuzz_fuzz_pinpad_features_CFLAGS = $(HC_FUZZ_CC)
+tests_fuzz_fuzz_pinpad_features_LDFLAGS = $(HC_FUZZ_LINK)
