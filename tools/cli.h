@@ -23,6 +23,9 @@ enum {
 	CLI_EXIT_INTERNAL = 7     /* anything else (a bug: please report) */
 };
 
+/* PIN buffers (tools/cli_pin.c): 6-12 digits and room for a too long line. */
+#define CLI_PIN_BUF 32
+
 /* hcard.conf keys the CLI reads (tools/hcard.c conf_slots). */
 #define CLI_CONF_KEYS 8
 
@@ -43,7 +46,8 @@ typedef struct cli {
 	const char *today;        /* --today (tests) */
 	const char *reader;       /* --reader: user card reader */
 	const char *sam_reader;   /* --sam-reader */
-	const char *sam_pin;      /* --sam-pin / HCARD_SAM_PIN */
+	const char *sam_pin;      /* --sam-pin (deprecated) / HCARD_SAM_PIN */
+	char sam_pin_buf[CLI_PIN_BUF];   /* --sam-pin's copy (argv wiped), wiped by cli_close */
 	char conf_buf[CLI_CONF_KEYS][512];    /* values read from hcard.conf (tools/hcard.c) */
 	/* open on demand */
 	hc_store_t *store;
@@ -102,9 +106,50 @@ void cli_fmt_yuan(int64_t fen, char *out, size_t cap);
 void cli_say_cost(const cli_t *c, const hc_flow_cost_t *cost);
 void cli_jset_cost(cli_t *c, const hc_flow_cost_t *cost);
 
-/* A PIN option: "-" reads one line from standard input into buf (so that the PIN is not on
- * the command line, visible to ps); anything else is returned as is. NULL on a read error. */
-const char *cli_pin(const char *v, char *buf, size_t cap);
+/*
+ * PIN input (tools/cli_pin.c): never the command line if it can be helped. Every function
+ * reads into the caller's buffer (which the caller wipes with hc_wipe on every path) and
+ * prints no PIN, only option names and paths.
+ */
+enum { CLI_PIN_TTY_NO = 0, CLI_PIN_TTY_REQUIRED = 1, CLI_PIN_TTY_OPTIONAL = 2 };
+typedef struct cli_pin_src {
+	char *opt;                /* value of the deprecated option (--pin), "-" = stdin, or NULL */
+	const char *opt_name;     /* "--pin" */
+	const char *file;         /* value of --pin-file or NULL */
+	const char *file_name;    /* "--pin-file FILE" (named in messages) */
+	const char *env;          /* "HCARD_PIN" (tests and kiosk automation only) or NULL */
+	const char *prompt_en, *prompt_zh;    /* terminal prompt */
+	const char *prompt2_en, *prompt2_zh;  /* a new PIN's second prompt (cli_pin_get_new) */
+} cli_pin_src_t;
+/* The PIN from, in this order: s->opt ("-": one line of standard input; a PIN: warned as
+ * deprecated and its argv copy wiped), s->file (cli_pin_file), s->env (cli_pin_env), then the
+ * terminal without echo if ask_tty (CLI_PIN_TTY_REQUIRED: no terminal is a usage error;
+ * _OPTIONAL: *pin stays NULL). *pin is buf or NULL. Returns an exit code (errors reported). */
+int cli_pin_get(cli_t *c, const cli_pin_src_t *s, int ask_tty, char *buf, size_t cap,
+    const char **pin);
+/* A new PIN: like cli_pin_get, but on the terminal asked twice (again: a second buffer,
+ * wiped here); two different answers are HC_ERR_PIN_FORMAT. */
+int cli_pin_get_new(cli_t *c, const cli_pin_src_t *s, char *buf, char *again, size_t cap,
+    const char **pin);
+/* The first line of the file path into buf. Refuses (HC_ERR_CONFIG, exit 3) a file that
+ * group or others may access, like ssh does with keys; a missing, unreadable or empty file is
+ * a usage error. Returns an exit code (errors reported). */
+int cli_pin_file(cli_t *c, const char *path, char *buf, size_t cap);
+/* The environment variable name into buf, then wiped from the environment. 0, or -1 (unset
+ * or empty). */
+int cli_pin_env(const char *name, char *buf, size_t cap);
+/* One line typed on the controlling terminal (/dev/tty) without echo after the prompt (in
+ * the user's language); the terminal's settings are restored afterwards and also when
+ * SIGINT, SIGTERM, SIGHUP or SIGQUIT arrives during the prompt (then the signal is raised
+ * again with its default action). 0, or -1 (no terminal, no line). */
+int cli_pin_tty(const cli_t *c, const char *prompt_en, const char *prompt_zh, char *buf,
+    size_t cap);
+/* The warning (stderr, user's language) that opt puts a PIN on the command line; instead
+ * names what to use. */
+void cli_pin_deprecated(const cli_t *c, const char *opt, const char *instead);
+/* Copies a command-line PIN into buf and wipes arg in place (ps and /proc/PID/cmdline show
+ * the process's argv memory). */
+void cli_pin_take_arg(char *arg, char *buf, size_t cap);
 
 /* Commands. */
 int cli_cmd_readers(cli_t *c, int argc, char **argv);

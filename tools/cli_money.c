@@ -65,14 +65,43 @@ yuan_opt(cli_t *c, const char *name, const char *v, int *bad)
 	return fen;
 }
 
+/* The cardholder PIN's sources: --pin (deprecated), --pin-file, $HCARD_PIN, the terminal. */
+static void
+pin_src_init(cli_pin_src_t *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->opt_name = "--pin";
+	s->file_name = "--pin-file FILE";
+	s->env = "HCARD_PIN";
+	s->prompt_en = "Cardholder PIN: ";
+	s->prompt_zh = "持卡人密码：";
+}
+
+/* The PIN given by an option, a file or $HCARD_PIN, read before the card is opened (a bad
+ * file fails before anything is sent); none with --pin-pad, $HCARD_PIN only for the ED. */
+static int
+pin_given(cli_t *c, int ed, int pad, const cli_pin_src_t *s, char *buf, const char **pin)
+{
+	cli_pin_src_t src = *s;
+
+	*pin = NULL;
+	if (pad || (!ed && s->opt == NULL && s->file == NULL))
+		return CLI_EXIT_OK;
+	if (!ed)
+		src.env = NULL;
+	return cli_pin_get(c, &src, CLI_PIN_TTY_NO, buf, CLI_PIN_BUF, pin);
+}
+
 /*
- * How an ED operation gets the cardholder PIN: typed (--pin), on the reader's PIN pad
- * (--pin-pad), or, when neither was given and the reader has a pad, on the pad. The prompt
- * (stderr, not with --json) tells the cashier to hand the pad to the cardholder; JSON gets
- * "pin_pad". --pin-pad on a reader without a pad fails before anything is sent.
+ * How an ED operation gets the cardholder PIN: given (--pin-file, $HCARD_PIN, the deprecated
+ * --pin), on the reader's PIN pad (--pin-pad), or, when neither was given, on the pad if the
+ * reader has one, else typed on the terminal without echo (into buf; no terminal: no PIN, the
+ * card decides). The pad prompt (stderr, not with --json) tells the cashier to hand the pad
+ * to the cardholder; JSON gets "pin_pad". --pin-pad on a reader without a pad fails before
+ * anything is sent.
  */
 static int
-pin_source(cli_t *c, int ed, const char *pin, int *pad)
+pin_source(cli_t *c, int ed, const cli_pin_src_t *s, char *buf, const char **pin, int *pad)
 {
 	int has = 0, rc;
 
@@ -80,12 +109,12 @@ pin_source(cli_t *c, int ed, const char *pin, int *pad)
 		cli_jset(c, "pin_pad", json_false());    /* EP: no PIN at all */
 		return CLI_EXIT_OK;
 	}
-	if (pin == NULL || *pad) {
+	if (*pin == NULL || *pad) {
 		if ((rc = hc_purse_reader_has_pinpad(c->card, &has)) != HC_OK)
 			return cli_fail(c, rc, hc_card_error_detail(c->card));
 		if (*pad && !has)
 			return cli_fail(c, HC_ERR_NO_PINPAD, "--pin-pad");
-		if (pin == NULL && has)
+		if (*pin == NULL && has)
 			*pad = 1;
 	}
 	cli_jset(c, "pin_pad", json_boolean(*pad));
@@ -95,6 +124,8 @@ pin_source(cli_t *c, int ed, const char *pin, int *pad)
 		    " (within %d s; the cancel key gives up).\n", HC_PURSE_PINPAD_TIMEOUT_S);
 		fflush(stderr);
 	}
+	if (!*pad && *pin == NULL)
+		return cli_pin_get(c, s, CLI_PIN_TTY_OPTIONAL, buf, CLI_PIN_BUF, pin);
 	return CLI_EXIT_OK;
 }
 
@@ -120,13 +151,16 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 	hc_flow_env_t env;
 	hc_visit_record_t *visit = NULL;
 	const char *visit_path = NULL;
-	char total_s[32], self_s[32], fund_s[32], acct_s[32], bal_s[32], tac[9], pinbuf[32] = "";
+	char total_s[32], self_s[32], fund_s[32], acct_s[32], bal_s[32], tac[9];
+	char pinbuf[CLI_PIN_BUF] = "";
+	cli_pin_src_t src;
 	int i, rc, bad = 0;
 
 	memset(&req, 0, sizeof(req));
+	pin_src_init(&src);
 	req.ledger = HC_LEDGER_EP;
 	if (argc < 2)
-		return cli_usage(c, "charge AMOUNT [--fund X --account Y] [--ed [--pin PIN | --pin-pad]]"
+		return cli_usage(c, "charge AMOUNT [--fund X --account Y] [--ed [--pin-file F | --pin-pad]]"
 		    " [--visit FILE]");
 	req.total = yuan_opt(c, "AMOUNT", argv[1], &bad);
 	for (i = 2; i < argc && !bad; i++) {
@@ -145,31 +179,37 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 			req.fund = yuan_opt(c, "--fund", v, &bad);
 		else if (strcmp(argv[i], "--account") == 0)
 			req.account = yuan_opt(c, "--account", v, &bad);
-		else if (strcmp(argv[i], "--pin") == 0) {
-			if ((req.pin = cli_pin(v, pinbuf, sizeof(pinbuf))) == NULL)
-				return cli_usage(c, "charge: --pin -: no PIN on standard input");
-		}
+		else if (strcmp(argv[i], "--pin") == 0)
+			src.opt = argv[i + 1];
+		else if (strcmp(argv[i], "--pin-file") == 0)
+			src.file = v;
 		else if (strcmp(argv[i], "--visit") == 0)
 			visit_path = v;
 		else if (strcmp(argv[i], "--retry") == 0)
 			req.retry_of = v;
 		else
-			return cli_usage(c, "charge: unknown option %s", argv[i]);
+			return cli_usage(c, "charge: unknown option %s", argv[i][0] == '-' ? argv[i] :
+			    "(a value without its option)");
 		i++;
 	}
 	if (bad)
 		return bad;
-	if (req.pin_pad && (req.pin != NULL || req.ledger != HC_LEDGER_ED))
-		return cli_usage(c, "charge: --pin-pad is for the ED ledger (--ed), instead of --pin");
+	if (req.pin_pad && (src.opt != NULL || src.file != NULL || req.ledger != HC_LEDGER_ED))
+		return cli_usage(c, "charge: --pin-pad is for the ED ledger (--ed), instead of"
+		    " --pin-file");
 	req.self_pay = req.total - req.fund - req.account;
 	if (req.self_pay < 0)
 		return cli_fail(c, HC_ERR_SPLIT, "fund + account exceed the amount");
 	if (visit_path != NULL && (rc = load_visit(c, visit_path, &visit)) != CLI_EXIT_OK)
 		return rc;
 	req.visit = visit;
+	if ((rc = pin_given(c, req.ledger == HC_LEDGER_ED, req.pin_pad, &src, pinbuf, &req.pin)) !=
+	    CLI_EXIT_OK)
+		goto out;
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
 		goto out;
-	if ((rc = pin_source(c, req.ledger == HC_LEDGER_ED, req.pin, &req.pin_pad)) != CLI_EXIT_OK)
+	if ((rc = pin_source(c, req.ledger == HC_LEDGER_ED, &src, pinbuf, &req.pin,
+	    &req.pin_pad)) != CLI_EXIT_OK)
 		goto out;
 	cli_env(c, &env);
 	rc = hc_flow_charge(c->card, &env, &req, &r);
@@ -214,30 +254,33 @@ out:
 	return rc;
 }
 
-/* --ed, --pin PIN ("-": from stdin into pinbuf[32], wiped by the caller), --pin-pad */
+/* --ed, --pin-file FILE, --pin PIN (deprecated; "-": from standard input), --pin-pad into
+ * *s (values point into argv) */
 static int
-ledger_opts(cli_t *c, int argc, char **argv, int first, hc_ledger_t *ledger, const char **pin,
-    char *pinbuf, int *pad)
+ledger_opts(cli_t *c, int argc, char **argv, int first, hc_ledger_t *ledger, cli_pin_src_t *s,
+    int *pad)
 {
 	int i;
 
 	*ledger = HC_LEDGER_EP;
-	*pin = NULL;
 	*pad = 0;
+	pin_src_init(s);
 	for (i = first; i < argc; i++) {
 		if (strcmp(argv[i], "--ed") == 0)
 			*ledger = HC_LEDGER_ED;
-		else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc) {
-			if ((*pin = cli_pin(argv[++i], pinbuf, 32)) == NULL)
-				return cli_usage(c, "%s: --pin -: no PIN on standard input", argv[0]);
-		} else if (strcmp(argv[i], "--pin-pad") == 0)
+		else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
+			s->opt = argv[++i];
+		else if (strcmp(argv[i], "--pin-file") == 0 && i + 1 < argc)
+			s->file = argv[++i];
+		else if (strcmp(argv[i], "--pin-pad") == 0)
 			*pad = 1;
 		else
-			return cli_usage(c, "%s: unknown option %s", argv[0], argv[i]);
+			return cli_usage(c, "%s: unknown option %s", argv[0], argv[i][0] == '-' ?
+			    argv[i] : "(a value without its option)");
 	}
-	if (*pad && (*pin != NULL || *ledger != HC_LEDGER_ED))
-		return cli_usage(c, "%s: --pin-pad is for the ED ledger (--ed), instead of --pin",
-		    argv[0]);
+	if (*pad && (s->opt != NULL || s->file != NULL || *ledger != HC_LEDGER_ED))
+		return cli_usage(c, "%s: --pin-pad is for the ED ledger (--ed), instead of"
+		    " --pin-file", argv[0]);
 	return CLI_EXIT_OK;
 }
 
@@ -246,15 +289,17 @@ cli_cmd_balance(cli_t *c, int argc, char **argv)
 {
 	hc_purse_t *p = NULL;
 	hc_ledger_t ledger;
-	const char *pin;
+	const char *pin = NULL;
 	int64_t fen = 0;
-	char s[32], pinbuf[32] = "";
+	char s[32], pinbuf[CLI_PIN_BUF] = "";
+	cli_pin_src_t src;
 	int rc, tries = -1, pad = 0;
 
-	if ((rc = ledger_opts(c, argc, argv, 1, &ledger, &pin, pinbuf, &pad)) != CLI_EXIT_OK)
+	if ((rc = ledger_opts(c, argc, argv, 1, &ledger, &src, &pad)) != CLI_EXIT_OK ||
+	    (rc = pin_given(c, ledger == HC_LEDGER_ED, pad, &src, pinbuf, &pin)) != CLI_EXIT_OK)
 		goto out;
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK ||
-	    (rc = pin_source(c, ledger == HC_LEDGER_ED, pin, &pad)) != CLI_EXIT_OK)
+	    (rc = pin_source(c, ledger == HC_LEDGER_ED, &src, pinbuf, &pin, &pad)) != CLI_EXIT_OK)
 		goto out;
 	if ((rc = hc_purse_open(c->card, NULL, &p)) == HC_OK && (pin != NULL || pad))
 		rc = pad ? hc_purse_verify_pin_pad(p, &tries) : hc_purse_verify_pin(p, pin, &tries);
@@ -284,17 +329,19 @@ cli_cmd_load(cli_t *c, int argc, char **argv)
 	hc_purse_issuer_t *is = NULL;
 	hc_purse_load_receipt_t r;
 	hc_ledger_t ledger;
-	const char *pin;
+	const char *pin = NULL;
 	int64_t fen;
-	char s[32], b[32], pinbuf[32] = "";
+	char s[32], b[32], pinbuf[CLI_PIN_BUF] = "";
+	cli_pin_src_t src;
 	int rc, bad = 0, pad = 0;
 
 	if (argc < 2)
-		return cli_usage(c, "load AMOUNT [--ed [--pin PIN | --pin-pad]]");
+		return cli_usage(c, "load AMOUNT [--ed [--pin-file F | --pin-pad]]");
 	fen = yuan_opt(c, "AMOUNT", argv[1], &bad);
 	if (bad)
 		return bad;
-	if ((rc = ledger_opts(c, argc, argv, 2, &ledger, &pin, pinbuf, &pad)) != CLI_EXIT_OK)
+	if ((rc = ledger_opts(c, argc, argv, 2, &ledger, &src, &pad)) != CLI_EXIT_OK ||
+	    (rc = pin_given(c, ledger == HC_LEDGER_ED, pad, &src, pinbuf, &pin)) != CLI_EXIT_OK)
 		goto out;
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
 		goto out;
@@ -310,7 +357,7 @@ cli_cmd_load(cli_t *c, int argc, char **argv)
 		rc = cli_fail(c, rc, "issuer key set (--issuer-keys)");
 		goto out;
 	}
-	if ((rc = pin_source(c, ledger == HC_LEDGER_ED, pin, &pad)) != CLI_EXIT_OK)
+	if ((rc = pin_source(c, ledger == HC_LEDGER_ED, &src, pinbuf, &pin, &pad)) != CLI_EXIT_OK)
 		goto out;
 	if ((rc = hc_purse_open(c->card, c->store, &p)) == HC_OK)
 		rc = hc_purse_load(p, is, ledger, fen, pad ? HC_PURSE_PIN_PAD : pin, &r);
@@ -334,45 +381,67 @@ out:
 int
 cli_cmd_pin(cli_t *c, int argc, char **argv)
 {
-	static const char usage[] = "pin verify [--pin PIN | --pin-pad] | pin change --pin OLD "
-	    "--new-pin NEW";
+	static const char usage[] = "pin verify [--pin-file FILE | --pin-pad] | pin change "
+	    "[--pin-file FILE] [--new-pin-file FILE] (asked without echo otherwise)";
 	hc_purse_t *p = NULL;
 	const char *pin = NULL, *new_pin = NULL;
-	char buf1[32] = "", buf2[32] = "";
+	char buf1[CLI_PIN_BUF] = "", buf2[CLI_PIN_BUF] = "", again[CLI_PIN_BUF] = "";
+	cli_pin_src_t old_src, new_src;
 	int i, rc, tries = -1, change, pad = 0;
 
+	pin_src_init(&old_src);
+	pin_src_init(&new_src);
+	new_src.opt_name = "--new-pin";
+	new_src.file_name = "--new-pin-file FILE";
+	new_src.env = "HCARD_NEW_PIN";
+	new_src.prompt_en = "New cardholder PIN: ";
+	new_src.prompt_zh = "新持卡人密码：";
+	new_src.prompt2_en = "New cardholder PIN again: ";
+	new_src.prompt2_zh = "再次输入新持卡人密码：";
 	if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "change") != 0))
 		return cli_usage(c, "%s", usage);
 	change = strcmp(argv[1], "change") == 0;
+	if (change) {
+		old_src.prompt_en = "Current cardholder PIN: ";
+		old_src.prompt_zh = "当前持卡人密码：";
+	}
 	for (i = 2; i < argc; i++) {
 		if (strcmp(argv[i], "--pin-pad") == 0)
 			pad = 1;
-		else if ((strcmp(argv[i], "--pin") == 0 || strcmp(argv[i], "--new-pin") == 0) &&
-		    i + 1 < argc) {
-			int old = strcmp(argv[i], "--pin") == 0;
-			const char *v = cli_pin(argv[++i], old ? buf1 : buf2, sizeof(buf1));
-
-			if (v == NULL) {
-				rc = cli_usage(c, "pin: %s -: no PIN on standard input", argv[i - 1]);
-				goto out;
-			}
-			*(old ? &pin : &new_pin) = v;
-		} else {
-			rc = cli_usage(c, "pin: unknown option %s", argv[i]);
+		else if (strcmp(argv[i], "--pin") == 0 && i + 1 < argc)
+			old_src.opt = argv[++i];
+		else if (strcmp(argv[i], "--pin-file") == 0 && i + 1 < argc)
+			old_src.file = argv[++i];
+		else if (strcmp(argv[i], "--new-pin") == 0 && i + 1 < argc)
+			new_src.opt = argv[++i];
+		else if (strcmp(argv[i], "--new-pin-file") == 0 && i + 1 < argc)
+			new_src.file = argv[++i];
+		else {
+			rc = cli_usage(c, "pin: unknown option %s", argv[i][0] == '-' ? argv[i] :
+			    "(a value without its option)");
 			goto out;
 		}
 	}
 	/* CHANGE PIN carries the old and the new PIN in one command; a pad's VERIFY_PIN_DIRECT
 	 * reads one PIN into a VERIFY: change is keyboard only */
 	if (change && pad) {
-		rc = cli_usage(c, "pin change: keyboard only (--pin OLD --new-pin NEW; '-' reads from"
-		    " standard input): a PIN pad can only verify a PIN");
+		rc = cli_usage(c, "pin change: keyboard only (the terminal, --pin-file FILE,"
+		    " --new-pin-file FILE): a PIN pad can only verify a PIN");
 		goto out;
 	}
-	if ((pin != NULL && pad) || (change && (pin == NULL || new_pin == NULL))) {
+	if ((pad && (old_src.opt != NULL || old_src.file != NULL)) ||
+	    (!change && (new_src.opt != NULL || new_src.file != NULL))) {
 		rc = cli_usage(c, "%s", usage);
 		goto out;
 	}
+	/* PINs first (files, environment, the terminal): nothing is sent before they are in */
+	if (change && ((rc = cli_pin_get(c, &old_src, CLI_PIN_TTY_REQUIRED, buf1, sizeof(buf1),
+	    &pin)) != CLI_EXIT_OK || (rc = cli_pin_get_new(c, &new_src, buf2, again, sizeof(buf2),
+	    &new_pin)) != CLI_EXIT_OK))
+		goto out;
+	if (!change && !pad &&
+	    (rc = pin_given(c, 1, pad, &old_src, buf1, &pin)) != CLI_EXIT_OK)
+		goto out;
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
 		goto out;
 	{
@@ -383,11 +452,11 @@ cli_cmd_pin(cli_t *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!change && (rc = pin_source(c, 1, pin, &pad)) != CLI_EXIT_OK)
+	if (!change && (rc = pin_source(c, 1, &old_src, buf1, &pin, &pad)) != CLI_EXIT_OK)
 		goto out;
 	if (!change && pin == NULL && !pad) {
-		/* no PIN and no pad on this reader */
-		rc = cli_usage(c, "%s (this reader has no PIN pad)", usage);
+		/* no PIN, no terminal and no pad on this reader */
+		rc = cli_usage(c, "%s (no terminal to ask on and this reader has no PIN pad)", usage);
 		goto out;
 	}
 	if ((rc = hc_purse_open(c->card, NULL, &p)) == HC_OK)
@@ -404,5 +473,6 @@ cli_cmd_pin(cli_t *c, int argc, char **argv)
 out:
 	hc_wipe(buf1, sizeof(buf1));
 	hc_wipe(buf2, sizeof(buf2));
+	hc_wipe(again, sizeof(again));
 	return rc;
 }

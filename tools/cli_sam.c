@@ -11,7 +11,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <termios.h>
 #include <time.h>
 
 #include "tools/cli.h"
@@ -199,94 +198,42 @@ sam_cert(cli_t *c, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-/* The first line of path into buf. 0, or -1 (unreadable or empty). */
-static int
-pin_from_file(const char *path, char *buf, size_t cap)
-{
-	FILE *f = fopen(path, "r");
-	int ok;
-
-	if (f == NULL)
-		return -1;
-	ok = fgets(buf, (int)cap, f) != NULL;
-	fclose(f);
-	if (!ok)
-		return -1;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return buf[0] != '\0' ? 0 : -1;
-}
-
-/* A PIN typed on the controlling terminal without echo. 0, or -1 (no terminal, no line). */
-static int
-pin_from_tty(const cli_t *c, const char *prompt_en, const char *prompt_zh, char *buf, size_t cap)
-{
-	struct termios saved, quiet;
-	FILE *tty = fopen("/dev/tty", "r+");
-	int ok = 0;
-
-	if (tty == NULL)
-		return -1;
-	if (tcgetattr(fileno(tty), &saved) == 0) {
-		quiet = saved;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		fputs(c->zh ? prompt_zh : prompt_en, tty);
-		fflush(tty);
-		if (tcsetattr(fileno(tty), TCSAFLUSH, &quiet) == 0) {
-			ok = fgets(buf, (int)cap, tty) != NULL;
-			(void)tcsetattr(fileno(tty), TCSAFLUSH, &saved);
-			fputc('\n', tty);
-		}
-	}
-	fclose(tty);
-	if (!ok)
-		return -1;
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return 0;
-}
-
 static int
 sam_pin_change(cli_t *c, int argc, char **argv)
 {
 	static const char usage[] = "sam pin change [--old-pin-file FILE] [--new-pin-file FILE]"
 	    " (the PINs are asked without echo otherwise; never on the command line)";
-	const char *old_file = NULL, *new_file = NULL;
 	char old_pin[SAM_PIN_BUF] = "", new_pin[SAM_PIN_BUF] = "", again[SAM_PIN_BUF] = "";
+	const char *pin = NULL;
+	cli_pin_src_t old_src, new_src;
 	char what[128];
 	int i, rc, tries = -1;
 
+	/* no option, no environment variable: the terminal or a file (tools/cli_pin.c) */
+	memset(&old_src, 0, sizeof(old_src));
+	memset(&new_src, 0, sizeof(new_src));
+	old_src.file_name = "--old-pin-file FILE";
+	old_src.prompt_en = "Current SAM PIN: ";
+	old_src.prompt_zh = "当前 SAM 密码：";
+	new_src.file_name = "--new-pin-file FILE";
+	new_src.prompt_en = "New SAM PIN (6-8 digits): ";
+	new_src.prompt_zh = "新 SAM 密码（6-8 位数字）：";
+	new_src.prompt2_en = "New SAM PIN again: ";
+	new_src.prompt2_zh = "再次输入新 SAM 密码：";
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--old-pin-file") == 0 && i + 1 < argc) {
-			old_file = argv[++i];
+			old_src.file = argv[++i];
 		} else if (strcmp(argv[i], "--new-pin-file") == 0 && i + 1 < argc) {
-			new_file = argv[++i];
+			new_src.file = argv[++i];
 		} else {
 			rc = cli_usage(c, "%s", usage);
 			goto out;
 		}
 	}
-	if (old_file != NULL ? pin_from_file(old_file, old_pin, sizeof(old_pin)) != 0 :
-	    pin_from_tty(c, "Current SAM PIN: ", "当前 SAM 密码：", old_pin, sizeof(old_pin)) != 0) {
-		rc = cli_usage(c, old_file != NULL ? "sam pin change: no PIN in %s" :
-		    "sam pin change: no terminal to ask the old PIN on%s: give --old-pin-file FILE",
-		    old_file != NULL ? old_file : "");
+	if ((rc = cli_pin_get(c, &old_src, CLI_PIN_TTY_REQUIRED, old_pin, sizeof(old_pin), &pin)) !=
+	    CLI_EXIT_OK ||
+	    (rc = cli_pin_get_new(c, &new_src, new_pin, again, sizeof(new_pin), &pin)) != CLI_EXIT_OK)
 		goto out;
-	}
-	if (new_file != NULL) {
-		if (pin_from_file(new_file, new_pin, sizeof(new_pin)) != 0) {
-			rc = cli_usage(c, "sam pin change: no PIN in %s", new_file);
-			goto out;
-		}
-	} else if (pin_from_tty(c, "New SAM PIN (6-8 digits): ", "新 SAM 密码（6-8 位数字）：",
-	    new_pin, sizeof(new_pin)) != 0 || pin_from_tty(c, "New SAM PIN again: ",
-	    "再次输入新 SAM 密码：", again, sizeof(again)) != 0) {
-		rc = cli_usage(c, "sam pin change: no terminal to ask the new PIN on: give"
-		    " --new-pin-file FILE");
-		goto out;
-	} else if (strcmp(new_pin, again) != 0) {
-		rc = cli_fail(c, HC_ERR_PIN_FORMAT, c->zh ? "两次输入的新密码不一致" :
-		    "the two new PINs differ");
-		goto out;
-	}
 	if ((rc = need_terminal(c)) != CLI_EXIT_OK)
 		goto out;
 	rc = hc_terminal_change_sam_pin(c->term, old_pin, new_pin, &tries);

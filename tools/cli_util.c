@@ -10,6 +10,7 @@
 #include <inttypes.h>
 
 #include "tools/cli.h"
+#include "apdu/buf.h"
 
 /* Exit code classes of hc_err_t (doc/hcard.1). Unlisted errors: CLI_EXIT_CARD if they are a
  * card status word (60..99), else CLI_EXIT_INTERNAL. */
@@ -261,18 +262,5 @@ cli_close(cli_t *c)
 	hc_trust_free(&c->trust);
 	json_decref(c->out);
 	c->out = NULL;
-}
-
-const char *
-cli_pin(const char *v, char *buf, size_t cap)
-{
-	size_t n;
-
-	if (v == NULL || strcmp(v, "-") != 0)
-		return v;
-	if (fgets(buf, (int)cap, stdin) == NULL)
-		return NULL;
-	n = strcspn(buf, "\r\n");
-	buf[n] = '\0';
-	return buf;
+	hc_wipe(c->sam_pin_buf, sizeof(c->sam_pin_buf));
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tools/cli.h"
+#include "apdu/buf.h"
 
 static const cli_cmd_t commands[] = {
 	{ "readers", cli_cmd_readers, "readers", "list the PC/SC readers and their cards",
@@ -21,13 +22,14 @@ static const cli_cmd_t commands[] = {
 	  "读取持卡人信息" },
 	{ "register", cli_cmd_register, "register", "register a patient (挂号)", "挂号" },
 	{ "charge", cli_cmd_charge,
-	  "charge AMOUNT [--fund X --account Y] [--ed [--pin PIN | --pin-pad]] [--visit FILE]",
+	  "charge AMOUNT [--fund X --account Y] [--ed [--pin-file F | --pin-pad]] [--visit FILE]",
 	  "charge the card (扣费); AMOUNT and the split in yuan", "扣费（金额单位：元）" },
-	{ "balance", cli_cmd_balance, "balance [--ed [--pin PIN | --pin-pad]]", "purse balance",
+	{ "balance", cli_cmd_balance, "balance [--ed [--pin-file F | --pin-pad]]", "purse balance",
 	  "查询余额" },
-	{ "load", cli_cmd_load, "load AMOUNT [--ed [--pin PIN | --pin-pad]]", "load the purse (圈存)",
+	{ "load", cli_cmd_load, "load AMOUNT [--ed [--pin-file F | --pin-pad]]", "load the purse (圈存)",
 	  "圈存" },
-	{ "pin", cli_cmd_pin, "pin verify [--pin PIN | --pin-pad] | pin change --pin OLD --new-pin NEW",
+	{ "pin", cli_cmd_pin, "pin verify [--pin-file F | --pin-pad] | pin change [--pin-file F]"
+	  " [--new-pin-file F]",
 	  "verify (keyboard or the reader's PIN pad) or change (keyboard) the cardholder PIN",
 	  "校验（键盘或读卡器密码键盘）或修改（仅键盘）持卡人密码" },
 	{ "lost", cli_cmd_lost, "lost report|found|revoke [CARD [SERIAL]] | lost replace SERIAL",
@@ -61,7 +63,9 @@ help(const cli_t *c, FILE *f)
 		    c->zh ? commands[k].help_zh : commands[k].help_en);
 	fprintf(f, c->zh ? "\n选项：" : "\noptions:");
 	fprintf(f, " --json --lang zh|en --conf FILE --store URI --trust FILE --issuer-keys FILE\n"
-	    "         --operator NAME --reader NAME --sam-reader NAME --sam-pin PIN\n");
+	    "         --operator NAME --reader NAME --sam-reader NAME\n"
+	    "PINs: the terminal (no echo), --pin-file FILE, HCARD_PIN (tests); the SAM's from\n"
+	    "HCARD_SAM_PIN or hcard.conf; --pin PIN, --new-pin PIN, --sam-pin PIN are deprecated\n");
 	fprintf(f, c->zh ? "\n退出码：0 成功，1 用法错误，2 卡被拒绝，3 环境/读卡器/SAM 问题，"
 	    "4 输入数据无效，5 卡片拒绝操作，6 存储故障，7 内部错误（详见 man hcard）\n" :
 	    "\nexit status: 0 ok, 1 usage, 2 card refused, 3 setup (pcscd, reader, SAM), "
@@ -183,7 +187,14 @@ main(int argc, char **argv)
 		else if (strcmp(o, "--operator") == 0) slot = &c.who;
 		else if (strcmp(o, "--reader") == 0) slot = &c.reader;
 		else if (strcmp(o, "--sam-reader") == 0) slot = &c.sam_reader;
-		else if (strcmp(o, "--sam-pin") == 0) slot = &c.sam_pin;
+		else if (strcmp(o, "--sam-pin") == 0 && v != NULL) {
+			/* deprecated: warned, copied, and wiped from argv (ps, /proc/PID/cmdline) */
+			cli_pin_deprecated(&c, "--sam-pin", "HCARD_SAM_PIN or sam_pin_file in hcard.conf");
+			cli_pin_take_arg(argv[i + 1], c.sam_pin_buf, sizeof(c.sam_pin_buf));
+			c.sam_pin = c.sam_pin_buf;
+			i++;
+			continue;
+		}
 		else if (strcmp(o, "--today") == 0) slot = &c.today;
 		if (slot == NULL || v == NULL) {
 			rc = cli_usage(&c, "unknown option or missing value: %s", o);

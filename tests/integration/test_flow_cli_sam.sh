@@ -17,6 +17,8 @@ command -v opensc-tool >/dev/null || { echo "opensc-tool missing (Debian package
 . "$top_srcdir/tests/integration/test_flow_lib.sh"
 HCARD_SAM_PIN=$SAM_PIN
 export HCARD_SAM_PIN
+# PIN files must be readable by their owner only (hcard refuses others, like ssh)
+umask 077
 
 # raw APDUs to the SAM reader; the data bytes of answer N (1-based, 9000 only) into FILE
 raw() {
