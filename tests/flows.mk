@@ -31,6 +31,8 @@ TESTS += tests/integration/test_flow_cli.sh tests/integration/test_flow_batch.sh
 	tests/integration/test_flow_pki.sh
 # hcard sam info / cert / pin change against raw APDUs of opensc-tool to the same SAM
 TESTS += tests/integration/test_flow_cli_sam.sh
+# the cardholder PIN never on the command line: no-echo prompt on a pty, --pin-file, HCARD_PIN
+TESTS += tests/integration/test_flow_cli_pin.sh
 
 # the flows' C API (run under with-sim by tests/harness/run-test)
 check_PROGRAMS += tests/integration/test_flow_archive

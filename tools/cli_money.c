@@ -95,13 +95,14 @@ pin_given(cli_t *c, int ed, int pad, const cli_pin_src_t *s, char *buf, const ch
 /*
  * How an ED operation gets the cardholder PIN: given (--pin-file, $HCARD_PIN, the deprecated
  * --pin), on the reader's PIN pad (--pin-pad), or, when neither was given, on the pad if the
- * reader has one, else typed on the terminal without echo (into buf; no terminal: no PIN, the
- * card decides). The pad prompt (stderr, not with --json) tells the cashier to hand the pad
+ * reader has one, else typed on the terminal without echo (into buf; no terminal: ask says,
+ * CLI_PIN_TTY_OPTIONAL goes on without a PIN and the card decides). The pad prompt (stderr, not with --json) tells the cashier to hand the pad
  * to the cardholder; JSON gets "pin_pad". --pin-pad on a reader without a pad fails before
  * anything is sent.
  */
 static int
-pin_source(cli_t *c, int ed, const cli_pin_src_t *s, char *buf, const char **pin, int *pad)
+pin_source(cli_t *c, int ed, const cli_pin_src_t *s, char *buf, const char **pin, int *pad,
+    int ask)
 {
 	int has = 0, rc;
 
@@ -125,7 +126,7 @@ pin_source(cli_t *c, int ed, const cli_pin_src_t *s, char *buf, const char **pin
 		fflush(stderr);
 	}
 	if (!*pad && *pin == NULL)
-		return cli_pin_get(c, s, CLI_PIN_TTY_OPTIONAL, buf, CLI_PIN_BUF, pin);
+		return cli_pin_get(c, s, ask, buf, CLI_PIN_BUF, pin);
 	return CLI_EXIT_OK;
 }
 
@@ -209,7 +210,7 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK || (rc = cli_need_store(c)) != CLI_EXIT_OK)
 		goto out;
 	if ((rc = pin_source(c, req.ledger == HC_LEDGER_ED, &src, pinbuf, &req.pin,
-	    &req.pin_pad)) != CLI_EXIT_OK)
+	    &req.pin_pad, CLI_PIN_TTY_OPTIONAL)) != CLI_EXIT_OK)
 		goto out;
 	cli_env(c, &env);
 	rc = hc_flow_charge(c->card, &env, &req, &r);
@@ -299,7 +300,8 @@ cli_cmd_balance(cli_t *c, int argc, char **argv)
 	    (rc = pin_given(c, ledger == HC_LEDGER_ED, pad, &src, pinbuf, &pin)) != CLI_EXIT_OK)
 		goto out;
 	if ((rc = cli_need_card(c)) != CLI_EXIT_OK ||
-	    (rc = pin_source(c, ledger == HC_LEDGER_ED, &src, pinbuf, &pin, &pad)) != CLI_EXIT_OK)
+	    (rc = pin_source(c, ledger == HC_LEDGER_ED, &src, pinbuf, &pin, &pad,
+	    CLI_PIN_TTY_OPTIONAL)) != CLI_EXIT_OK)
 		goto out;
 	if ((rc = hc_purse_open(c->card, NULL, &p)) == HC_OK && (pin != NULL || pad))
 		rc = pad ? hc_purse_verify_pin_pad(p, &tries) : hc_purse_verify_pin(p, pin, &tries);
@@ -357,7 +359,8 @@ cli_cmd_load(cli_t *c, int argc, char **argv)
 		rc = cli_fail(c, rc, "issuer key set (--issuer-keys)");
 		goto out;
 	}
-	if ((rc = pin_source(c, ledger == HC_LEDGER_ED, &src, pinbuf, &pin, &pad)) != CLI_EXIT_OK)
+	if ((rc = pin_source(c, ledger == HC_LEDGER_ED, &src, pinbuf, &pin, &pad,
+	    CLI_PIN_TTY_OPTIONAL)) != CLI_EXIT_OK)
 		goto out;
 	if ((rc = hc_purse_open(c->card, c->store, &p)) == HC_OK)
 		rc = hc_purse_load(p, is, ledger, fen, pad ? HC_PURSE_PIN_PAD : pin, &r);
@@ -452,7 +455,8 @@ cli_cmd_pin(cli_t *c, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (!change && (rc = pin_source(c, 1, &old_src, buf1, &pin, &pad)) != CLI_EXIT_OK)
+	if (!change && (rc = pin_source(c, 1, &old_src, buf1, &pin, &pad,
+	    CLI_PIN_TTY_REQUIRED)) != CLI_EXIT_OK)
 		goto out;
 	if (!change && pin == NULL && !pad) {
 		/* no PIN, no terminal and no pad on this reader */
