@@ -70,25 +70,30 @@ jq_is '"balance"' 44.03
 expect 3 env HCARD_ISSUER_KEYS=/nonexistent "$hcard" load 1.00
 expect 4 hcard charge 10.00 --fund 20.00
 
-step "cardholder PIN: wrong, then right from stdin, then changed"
-expect 5 hcard --json pin verify --pin 000000
+step "cardholder PIN: wrong, then right from stdin, then changed (PINs from files, not argv)"
+umask 077                                   # hcard refuses PIN files others may read
+printf '000000\n' > "$T/pin0"
+printf '123456\n' > "$T/pin1"
+printf '24681357\n' > "$T/pin2"
+printf '12ab\n' > "$T/pinbad"
+expect 5 hcard --json pin verify --pin-file "$T/pin0"
 jq_is '"error"' HC_ERR_PIN_WRONG
 jq_is '"tries_left"' 2
-echo 123456 > "$T/pin"
-expect 0 sh -c '"$1" pin verify --pin - < "$2"' sh "$hcard" "$T/pin"
-expect 0 hcard pin change --pin 123456 --new-pin 24681357
-expect 5 hcard pin verify --pin 123456
-expect 0 hcard pin verify --pin 24681357
-expect 4 hcard pin verify --pin 12ab
+expect 0 sh -c '"$1" pin verify --pin - < "$2"' sh "$hcard" "$T/pin1"
+expect 0 hcard pin change --pin-file "$T/pin1" --new-pin-file "$T/pin2"
+expect 5 hcard pin verify --pin-file "$T/pin1"
+expect 0 env HCARD_PIN=24681357 "$hcard" pin verify
+expect 4 hcard pin verify --pin-file "$T/pinbad"
 # the deposit ledger (ED) needs the PIN
-expect 0 hcard --json load 20.00 --ed --pin 24681357
+expect 0 env HCARD_PIN=24681357 "$hcard" --json load 20.00 --ed
 jq_is '"balance"' 20.00
-expect 5 hcard pin verify --pin 000000      # a failed VERIFY clears the verified state
-expect 5 hcard --json charge 5.00 --ed
+expect 5 hcard pin verify --pin-file "$T/pin0"   # a failed VERIFY clears the verified state
+# no PIN and no terminal to ask it on (setsid): sent without, the card refuses
+expect 5 setsid -w "$hcard" --json charge 5.00 --ed
 jq_is '"error"' HC_ERR_SECURITY_STATUS
-expect 0 hcard --json charge 5.00 --fund 1.00 --ed --pin 24681357
+expect 0 hcard --json charge 5.00 --fund 1.00 --ed --pin-file "$T/pin2"
 jq_is '"balance"' 16.00
-expect 0 hcard --json balance --ed --pin 24681357
+expect 0 hcard --json balance --ed --pin-file "$T/pin2"
 jq_is '"balance_fen"' 1600
 
 step "report the card lost: register refuses it and blocks it on the spot (type 5 SAM)"
@@ -103,7 +108,7 @@ expect 2 hcard --json register
 jq_is '"blocked_on_card"' 2
 expect 2 hcard charge 1.00
 expect 2 hcard load 1.00
-expect 2 hcard pin verify --pin 24681357
+expect 2 hcard pin verify --pin-file "$T/pin2"
 expect 2 hcard unblock                       # still on the blacklist
 
 step "found again: unblock, register works; block and unblock by hand"
