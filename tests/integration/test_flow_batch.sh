@@ -19,7 +19,8 @@ trap '[ -z "$pid" ] || kill "$pid" 2>/dev/null || true' EXIT
 # wait_for N PATTERN FILE: until FILE holds N lines matching PATTERN (bounded: 20 s)
 wait_for() {
 	k=0
-	while [ "$(grep -c "$2" "$3" 2>/dev/null || true)" -lt "$1" ]; do
+	# a file not created yet (the background job has not opened its redirection) counts 0
+	while n=$(grep -c "$2" "$3" 2>/dev/null); [ "${n:-0}" -lt "$1" ]; do
 		k=$((k + 1))
 		[ $k -le 200 ] || { cat "$3" >&2; fail "timeout waiting for $1 x \"$2\""; }
 		sleep 0.1
