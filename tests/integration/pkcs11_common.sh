@@ -95,3 +95,24 @@ msg = open(sys.argv[2], 'rb').read()
 open(sys.argv[3], 'wb').write(hashlib.new('sm3', z + msg).digest())
 EOF
 }
+
+# p11_in_sim [WITH-SIM OPTIONS] -- SCRIPT ARGS...: makes an issuer CA (p11_make_ca) in a
+# temporary directory and runs SCRIPT inside tests/harness/with-sim with a user card whose PKI
+# keys and certificates the factory issued with that CA (name P11_NAME, number P11_NUMBER);
+# HCARD_TEST_CA names the CA directory inside. Returns the script's status (99: setup failed).
+# Each PKCS#11 test enters the harness this way when HCARD_SIM_CONTROL is not set.
+p11_in_sim() {
+	p11_opts=""
+	while [ $# -gt 0 ] && [ "$1" != "--" ]; do
+		p11_opts="$p11_opts $1"
+		shift
+	done
+	[ "${1:-}" = "--" ] && shift
+	p11_ca=$(mktemp -d) || return 99
+	trap 'rm -rf "$p11_ca"' EXIT INT TERM
+	p11_make_ca "$p11_ca" || return 99
+	# shellcheck disable=SC2086 # p11_opts: with-sim options without spaces inside
+	HCARD_TEST_CA=$p11_ca "$srcdir/tests/harness/with-sim" $p11_opts \
+		--card-factory-args "--pki-ca $p11_ca --pki-name $P11_NAME --pki-number $P11_NUMBER" \
+		-- "${SHELL:-/bin/sh}" "$@"
+}

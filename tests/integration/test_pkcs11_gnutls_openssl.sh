@@ -15,12 +15,7 @@ export HCARD_PKCS11
 ENGINE=/usr/lib/x86_64-linux-gnu/engines-3/pkcs11.so
 
 if [ -z "${HCARD_SIM_CONTROL:-}" ]; then
-	ca=$(mktemp -d) || exit 99
-	trap 'rm -rf "$ca"' EXIT INT TERM
-	p11_make_ca "$ca" || exit 99
-	"$srcdir/tests/harness/with-sim" \
-		--card-factory-args "--pki-ca $ca --pki-name $P11_NAME --pki-number $P11_NUMBER" \
-		-- "${SHELL:-/bin/sh}" "$0" "$@"
+	p11_in_sim -- "$0" "$@"
 	exit $?
 fi
 

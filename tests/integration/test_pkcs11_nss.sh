@@ -21,12 +21,7 @@ done
 
 if [ -z "${HCARD_SIM_CONTROL:-}" ]; then
 	# outside the harness: as test_pkcs11_tool.sh, a card whose PKI keys the factory issued
-	ca=$(mktemp -d) || exit 99
-	trap 'rm -rf "$ca"' EXIT INT TERM
-	p11_make_ca "$ca" || exit 99
-	HCARD_TEST_CA=$ca "$srcdir/tests/harness/with-sim" \
-		--card-factory-args "--pki-ca $ca --pki-name $P11_NAME --pki-number $P11_NUMBER" \
-		-- "${SHELL:-/bin/sh}" "$0" "$@"
+	p11_in_sim -- "$0" "$@"
 	exit $?
 fi
 

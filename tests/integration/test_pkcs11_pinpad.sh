@@ -13,15 +13,9 @@ export HCARD_PKCS11
 . "$srcdir/tests/integration/pkcs11_common.sh"
 
 if [ -z "${HCARD_SIM_CONTROL:-}" ]; then
-	ca=$(mktemp -d) || exit 99
-	trap 'rm -rf "$ca"' EXIT INT TERM
-	p11_make_ca "$ca" || exit 99
-	args="--pki-ca $ca --pki-name $P11_NAME --pki-number $P11_NUMBER"
-	"$srcdir/tests/harness/with-sim" --pinpad --card-factory-args "$args" \
-		-- "${SHELL:-/bin/sh}" "$0" pad
+	p11_in_sim --pinpad -- "$0" pad
 	pad=$?
-	"$srcdir/tests/harness/with-sim" --card-factory-args "$args" \
-		-- "${SHELL:-/bin/sh}" "$0" nopad
+	p11_in_sim -- "$0" nopad
 	nopad=$?
 	[ $pad -eq 99 ] || [ $nopad -eq 99 ] && exit 99
 	[ $pad -eq 0 ] && [ $nopad -eq 0 ] && exit 0

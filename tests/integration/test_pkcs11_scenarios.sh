@@ -12,12 +12,7 @@ export HCARD_PKCS11
 . "$srcdir/tests/integration/pkcs11_common.sh"
 
 if [ -z "${HCARD_SIM_CONTROL:-}" ]; then
-	ca=$(mktemp -d) || exit 99
-	trap 'rm -rf "$ca"' EXIT INT TERM
-	p11_make_ca "$ca" || exit 99
-	"$srcdir/tests/harness/with-sim" \
-		--card-factory-args "--pki-ca $ca --pki-name $P11_NAME --pki-number $P11_NUMBER" \
-		-- "${SHELL:-/bin/sh}" "$0" "$@"
+	p11_in_sim -- "$0" "$@"
 	exit $?
 fi
 exec "$P11_PY" "$srcdir/tests/integration/test_pkcs11_scenarios.py"

@@ -8,11 +8,7 @@ srcdir=${top_srcdir:-$(cd "$(dirname "$0")/../.." && pwd)}
 . "$srcdir/tests/integration/pkcs11_common.sh"
 
 if [ -z "${HCARD_SIM_CONTROL:-}" ]; then
-	ca=$(mktemp -d) || exit 99
-	trap 'rm -rf "$ca"' EXIT INT TERM
-	p11_make_ca "$ca" || exit 99
-	"$srcdir/tests/harness/with-sim" --card-factory-args "--pki-ca $ca" \
-		-- "${SHELL:-/bin/sh}" "$0" "$@"
+	p11_in_sim -- "$0" "$@"
 	exit $?
 fi
 

@@ -14,14 +14,8 @@ export HCARD_PKCS11
 MODULE=$HCARD_P11_UNDER_TEST
 
 if [ -z "${HCARD_SIM_CONTROL:-}" ]; then
-	# outside the harness: make the issuer CA, then run this script inside with-sim with a
-	# card whose PKI keys and certificates the factory issued with that CA
-	ca=$(mktemp -d) || exit 99
-	trap 'rm -rf "$ca"' EXIT INT TERM
-	p11_make_ca "$ca" || exit 99
-	HCARD_TEST_CA=$ca "$srcdir/tests/harness/with-sim" \
-		--card-factory-args "--pki-ca $ca --pki-name $P11_NAME --pki-number $P11_NUMBER" \
-		-- "${SHELL:-/bin/sh}" "$0" "$@"
+	# outside the harness: inside with-sim with a card whose PKI keys the factory issued
+	p11_in_sim -- "$0" "$@"
 	exit $?
 fi
 
