@@ -87,7 +87,9 @@ jq_is '"cards"][0]["profile"' row-00001
 expect 0 hcard --json issue --batch "$T/kids.csv"
 jq_is '"issued"' 0
 jq_is '"skipped"' 1
-expect 0 hcard --json pin verify --pin 654321
+export HCARD_PIN=654321
+expect 0 hcard --json pin verify
+unset HCARD_PIN
 expect 0 hcard --json status
 jq_is '"card_number"' 110105201806150029
 

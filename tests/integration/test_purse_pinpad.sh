@@ -30,7 +30,9 @@ consumed() { [ ! -e "$HCARD_PINPAD_KEYPAD" ] || fail "the reader did not read th
 
 # ed_balance: the ED balance in fen as the card answers GET BALANCE (PIN typed on the keyboard)
 ed_balance() {
-	expect 0 hcard --json balance --ed --pin 123456
+	export HCARD_PIN=123456
+	expect 0 hcard --json balance --ed
+	unset HCARD_PIN
 	"$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["balance_fen"])' "$T/out"
 }
 
