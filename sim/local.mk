@@ -10,7 +10,7 @@ sim_libhcsim_la_SOURCES = sim/card.c sim/modules.c sim/dispatch.c sim/fs_cmds.c 
 	sim/record_cmds.c sim/life_cmds.c sim/profile.c sim/image.c sim/dump.c
 sim_libhcsim_la_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 
-sim_hcard_sim_SOURCES = sim/server.c sim/main.c
+sim_hcard_sim_SOURCES = sim/server.c sim/main.c sim/frame.c sim/frame.h
 sim_hcard_sim_CFLAGS = $(AM_CFLAGS) $(CRYPTO_CFLAGS)
 sim_hcard_sim_LDADD = sim/libhcsim.la crypto/libhccrypto.la apdu/libhcapdu.la $(CRYPTO_LIBS)
 
@@ -27,7 +27,7 @@ sim_hcard_sim_SOURCES += sim/purse.h sim/purse.c sim/purse_tx.c sim/psam.c
 # apdu/buf.c is compiled in (bounded reader, hc_wipe); no libpcsclite inside pcscd.
 noinst_LTLIBRARIES += sim/ifd/libifdhcardsim.la
 noinst_HEADERS += sim/ifd/pinblock.h sim/ifd/keypad.h
-sim_ifd_libifdhcardsim_la_SOURCES = sim/ifd/ifd-hcardsim.c sim/ifd/pinblock.c sim/ifd/keypad.c \
+sim_ifd_libifdhcardsim_la_SOURCES = sim/ifd/ifd-hcardsim.c sim/ifd/pinblock.c sim/ifd/keypad.c sim/frame.c \
 	apdu/buf.c
 sim_ifd_libifdhcardsim_la_CFLAGS = $(AM_CFLAGS) $(PCSC_CFLAGS)
 sim_ifd_libifdhcardsim_la_LDFLAGS = -module -avoid-version -shared \

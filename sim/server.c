@@ -24,6 +24,7 @@
 
 #include "apdu/buf.h"
 #include "apdu/log.h"
+#include "sim/frame.h"
 #include "sim/image.h"
 #include "sim/module.h"
 #include "sim/server.h"
@@ -172,70 +173,6 @@ sim_server_set_slot(sim_server_t *s, unsigned slot, const char *image)
 /* --- vpcd connection ----------------------------------------------------------------- */
 
 static void
-quickack(int fd)
-{
-	int one = 1;
-
-	/* ARCHITECTURE.md: re-armed after every recv, else each APDU waits for a delayed ACK */
-	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
-}
-
-static int
-recv_all(int fd, uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t got = recv(fd, p, n, 0);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		quickack(fd);
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
-static int
-send_frame(int fd, const uint8_t *p, size_t n)
-{
-	uint8_t hdr[2] = { (uint8_t)(n >> 8), (uint8_t)n };
-	struct iovec iov[2] = { { hdr, 2 }, { (void *)p, n } };
-	struct msghdr msg;
-	size_t total = n + 2, done = 0;
-
-	memset(&msg, 0, sizeof(msg));
-	msg.msg_iov = iov;
-	msg.msg_iovlen = 2;
-	while (done < total) {
-		ssize_t w = sendmsg(fd, &msg, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		done += (size_t)w;
-		if (done < total) {
-			/* rare partial send: finish with plain sends */
-			size_t k = done;
-
-			while (k < total) {
-				const uint8_t *src = k < 2 ? hdr + k : p + (k - 2);
-				size_t len = k < 2 ? 2 - k : total - k;
-				ssize_t w2 = send(fd, src, len, MSG_NOSIGNAL);
-
-				if (w2 <= 0)
-					return -1;
-				k += (size_t)w2;
-			}
-			return 0;
-		}
-	}
-	return 0;
-}
-
-static void
 slot_try_connect(sim_server_t *s, unsigned i)
 {
 	slot_t *sl = &s->slots[i];
@@ -264,7 +201,7 @@ slot_try_connect(sim_server_t *s, unsigned i)
 		sl->next_try_ms = now_ms() + RETRY_MS;
 		return;
 	}
-	quickack(fd);
+	setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof(one));
 	sl->fd = fd;
 	sim_card_reset(sl->card);
 	hc_log_debug("slot %u: card %s connected to vpcd port %u", i, sl->image,
@@ -324,13 +261,9 @@ static void
 slot_readable(sim_server_t *s, unsigned i)
 {
 	slot_t *sl = &s->slots[i];
-	uint8_t hdr[2];
 	size_t len, n;
 
-	if (recv_all(sl->fd, hdr, 2) != 0)
-		goto lost;
-	len = (size_t)hdr[0] << 8 | hdr[1];
-	if (len == 0 || recv_all(sl->fd, s->cmd, len) != 0)
+	if (sim_frame_recv(sl->fd, s->cmd, 65536u, &len) != 0 || len == 0)
 		goto lost;
 	if (sl->card == NULL)
 		goto lost;
@@ -343,7 +276,7 @@ slot_readable(sim_server_t *s, unsigned i)
 			(void)slot_save(sl);
 			return;
 		case VPCD_CTRL_ATR:
-			if (send_frame(sl->fd, sl->card->atr, sl->card->atr_len) != 0)
+			if (sim_frame_send(sl->fd, sl->card->atr, sl->card->atr_len) != 0)
 				goto lost;
 			return;
 		default:
@@ -365,7 +298,7 @@ slot_readable(sim_server_t *s, unsigned i)
 	}
 	n = slot_execute(sl, s->cmd, len, s->resp);
 	hc_wipe(s->cmd, len);
-	if (send_frame(sl->fd, s->resp, n) != 0) {
+	if (sim_frame_send(sl->fd, s->resp, n) != 0) {
 		hc_wipe(s->resp, n);
 		goto lost;
 	}

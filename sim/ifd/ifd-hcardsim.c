@@ -33,6 +33,7 @@
 #include <reader.h>
 
 #include "apdu/buf.h"
+#include "sim/frame.h"
 #include "sim/ifd/keypad.h"
 #include "sim/ifd/pinblock.h"
 
@@ -109,44 +110,9 @@ link_drop(ifd_reader_t *r)
 }
 
 static int
-send_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-recv_all(int fd, uint8_t *p, size_t n)
-{
-	while (n > 0) {
-		ssize_t got = recv(fd, p, n, 0);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return -1;
-		p += got;
-		n -= (size_t)got;
-	}
-	return 0;
-}
-
-static int
 send_frame(ifd_reader_t *r, const uint8_t *p, size_t n)
 {
-	uint8_t hdr[2] = { (uint8_t)(n >> 8), (uint8_t)n };
-
-	if (r->fd < 0 || n == 0 || n > 0xFFFFu || send_all(r->fd, hdr, 2) != 0 ||
-	    send_all(r->fd, p, n) != 0) {
+	if (r->fd < 0 || sim_frame_send(r->fd, p, n) != 0) {
 		link_drop(r);
 		return -1;
 	}
@@ -158,20 +124,12 @@ send_frame(ifd_reader_t *r, const uint8_t *p, size_t n)
 static int
 recv_frame(ifd_reader_t *r, uint8_t *out, size_t cap, size_t *len)
 {
-	uint8_t hdr[2];
-	size_t n;
-
 	*len = 0;
-	if (r->fd < 0 || recv_all(r->fd, hdr, 2) != 0)
-		goto lost;
-	n = (size_t)hdr[0] << 8 | hdr[1];
-	if (n > cap || recv_all(r->fd, out, n) != 0)
-		goto lost;
-	*len = n;
+	if (r->fd < 0 || sim_frame_recv(r->fd, out, cap, len) != 0) {
+		link_drop(r);
+		return -1;
+	}
 	return 0;
-lost:
-	link_drop(r);
-	return -1;
 }
 
 /* One APDU (or control byte that has an answer) to the card and its answer. */
