@@ -23,7 +23,7 @@ tests_unit_test_conf_LDADD = $(CMOCKA_LIBS)
 # The session against in-process fakes of the card and the SAM (fault injection).
 check_PROGRAMS += tests/unit/test_session
 TESTS += tests/unit/test_session
-tests_unit_test_session_SOURCES = tests/unit/test_session.c
+tests_unit_test_session_SOURCES = tests/unit/test_session.c tests/unit/fake_io.c tests/unit/fake_io.h
 tests_unit_test_session_CFLAGS = $(HC_HEALTH_UNIT_CFLAGS)
 tests_unit_test_session_LDADD = src/libhcard.la $(CMOCKA_LIBS)
 

@@ -11,7 +11,7 @@ tests_unit_test_pinpad_LDADD = apdu/libhcapdu.la $(PCSC_LIBS) $(CMOCKA_LIBS)
 # libhcard's pad verify of the PKI application (in-process card and fake pad)
 check_PROGRAMS += tests/unit/test_pki_pinpad
 TESTS += tests/unit/test_pki_pinpad
-tests_unit_test_pki_pinpad_SOURCES = tests/unit/test_pki_pinpad.c
+tests_unit_test_pki_pinpad_SOURCES = tests/unit/test_pki_pinpad.c tests/unit/fake_io.c tests/unit/fake_io.h
 tests_unit_test_pki_pinpad_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
 tests_unit_test_pki_pinpad_LDADD = src/libhcard.la $(CMOCKA_LIBS)
 

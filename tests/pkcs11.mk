@@ -42,7 +42,7 @@ EXTRA_DIST += tests/integration/test_pkcs11_sim_pki.sh
 
 # libhcard's PKI functions against an in-process fake card (fault injection)
 check_PROGRAMS += tests/unit/test_p11_pki_io
-tests_unit_test_p11_pki_io_SOURCES = tests/unit/test_p11_pki_io.c
+tests_unit_test_p11_pki_io_SOURCES = tests/unit/test_p11_pki_io.c tests/unit/fake_io.c tests/unit/fake_io.h
 tests_unit_test_p11_pki_io_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS) $(CRYPTO_CFLAGS)
 tests_unit_test_p11_pki_io_LDADD = src/libhcard.la crypto/libhccrypto.la apdu/libhcapdu.la \
 	$(CMOCKA_LIBS) $(CRYPTO_LIBS)

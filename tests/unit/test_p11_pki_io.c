@@ -22,6 +22,7 @@
 #include "crypto/crypto.h"
 #include "hcard_pki.h"
 #include "src/session_sec.h"
+#include "tests/unit/fake_io.h"
 
 typedef struct fake {
 	uint8_t pub_answer[80];       /* READ PUBLIC KEY / GENERATE answer data */
@@ -38,18 +39,6 @@ typedef struct fake {
 	uint8_t last_mse[16];
 } fake_t;
 
-static const uint8_t atr[] = { 0x3B, 0x6C, 0x00, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 0x48, 0x43, 0x01, 0x00 };
-
-static int
-reply(uint8_t *resp, size_t *len, const uint8_t *data, size_t n, uint16_t sw)
-{
-	if (n > 0)
-		memcpy(resp, data, n);
-	resp[n] = (uint8_t)(sw >> 8);
-	resp[n + 1] = (uint8_t)sw;
-	*len = n + 2;
-	return HC_OK;
-}
 
 /* DDF1/EF05 with the city code only (what hc_card_open needs). */
 static size_t
@@ -68,62 +57,46 @@ card_fn(void *arg, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_l
 
 	switch (cmd[1]) {
 	case 0xA4:
-		return reply(resp, resp_len, NULL, 0, 0x9000);
+		return fake_reply(resp, resp_len, NULL, 0, 0x9000);
 	case 0xB2:
-		return reply(resp, resp_len, buf, ef05(buf), 0x9000);
+		return fake_reply(resp, resp_len, buf, ef05(buf), 0x9000);
 	case 0x47:
-		return reply(resp, resp_len, f->pub_answer, f->pub_answer_len, f->pub_sw);
+		return fake_reply(resp, resp_len, f->pub_answer, f->pub_answer_len, f->pub_sw);
 	case 0xB0:
 		f->n_read_binary++;
 		off = (size_t)cmd[2] << 8 | cmd[3];
 		le = len == 5 ? (cmd[4] == 0 ? 256 : cmd[4]) : 256;
 		if (off >= sizeof(f->ef))
-			return reply(resp, resp_len, NULL, 0, 0x6B00);
+			return fake_reply(resp, resp_len, NULL, 0, 0x6B00);
 		n = sizeof(f->ef) - off < le ? sizeof(f->ef) - off : le;
 		if (f->over_answer)
 			n++;
-		return reply(resp, resp_len, f->ef + off, n, n < le ? 0x6282 : 0x9000);
+		return fake_reply(resp, resp_len, f->ef + off, n, n < le ? 0x6282 : 0x9000);
 	case 0x22:
 		f->n_mse++;
 		memcpy(f->last_mse, cmd, len < sizeof(f->last_mse) ? len : sizeof(f->last_mse));
-		return reply(resp, resp_len, NULL, 0, 0x9000);
+		return fake_reply(resp, resp_len, NULL, 0, 0x9000);
 	case 0x2A:
 		f->n_pso++;
 		memset(buf, 0x5A, sizeof(buf));
-		return reply(resp, resp_len, buf, f->pso_sw == 0x9000 ? f->pso_len : 0, f->pso_sw);
+		return fake_reply(resp, resp_len, buf, f->pso_sw == 0x9000 ? f->pso_len : 0, f->pso_sw);
 	case 0x20:
 		f->n_verify++;
 		f->last_verify_len = len < sizeof(f->last_verify) ? len : sizeof(f->last_verify);
 		memcpy(f->last_verify, cmd, f->last_verify_len);
-		return reply(resp, resp_len, NULL, 0, f->verify_sw);
+		return fake_reply(resp, resp_len, NULL, 0, f->verify_sw);
 	case 0x84:
 		f->n_challenge++;
 		memset(buf, 0xC3, sizeof(buf));
-		return reply(resp, resp_len, buf, f->challenge_len, 0x9000);
+		return fake_reply(resp, resp_len, buf, f->challenge_len, 0x9000);
 	default:
-		return reply(resp, resp_len, NULL, 0, 0x6D00);
+		return fake_reply(resp, resp_len, NULL, 0, 0x6D00);
 	}
-}
-
-static int
-sam_fn(void *arg, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_len)
-{
-	uint8_t info[14] = { 'S', 'A', 'M', '0', '0', '0', '0', '0', '0', '1', 5, 1, 0, 0 };
-
-	(void)arg;
-	(void)len;
-	if (cmd[1] == 0xB0 && cmd[2] == 0x95)
-		return reply(resp, resp_len, info, sizeof(info), 0x9000);
-	if (cmd[1] == 0xB0)
-		return reply(resp, resp_len, (const uint8_t *)"\0\0\0\0\0\1", 6, 0x9000);
-	return reply(resp, resp_len, NULL, 0, 0x9000);
 }
 
 typedef struct env {
 	fake_t f;
-	hc_ctx_t *ctx;
-	hc_terminal_t *term;
-	hc_card_t *card;
+	fake_env_t io;
 } env_t;
 
 static int
@@ -137,9 +110,7 @@ setup(void **state)
 	e.f.pso_len = 64;
 	e.f.verify_sw = 0x9000;
 	e.f.challenge_len = 8;
-	if (hc_ctx_new(&e.ctx, "/dev/null") != HC_OK ||
-	    hc_terminal_open_io(e.ctx, hc_inproc_new(sam_fn, &e.f, atr, sizeof(atr)), "12345678", &e.term) != HC_OK ||
-	    hc_card_open_io(e.term, hc_inproc_new(card_fn, &e.f, atr, sizeof(atr)), &e.card) != HC_OK)
+	if (fake_open(&e.io, fake_card_io(card_fn, &e.f)) != 0)
 		return -1;
 	*state = &e;
 	return 0;
@@ -150,9 +121,7 @@ teardown(void **state)
 {
 	env_t *e = *state;
 
-	hc_card_close(&e->card);
-	hc_terminal_close(&e->term);
-	hc_ctx_free(&e->ctx);
+	fake_close(&e->io);
 	return 0;
 }
 
@@ -180,22 +149,22 @@ test_public_key_template(void **state)
 	for (i = 0; i < 64; i++)
 		good[6 + i] = (uint8_t)i;
 	set_pub_answer(&e->f, good, 70, 0x9000);
-	assert_int_equal(hc_pki_read_public_key(e->card, HC_PKI_KEY_AUTH, pub), HC_OK);
+	assert_int_equal(hc_pki_read_public_key(e->io.card, HC_PKI_KEY_AUTH, pub), HC_OK);
 	assert_memory_equal(pub, good + 6, 64);
 
 	good[1] = 0x48;   /* not a public key template */
 	set_pub_answer(&e->f, good, 70, 0x9000);
-	assert_int_equal(hc_pki_read_public_key(e->card, HC_PKI_KEY_AUTH, pub), HC_ERR_MALFORMED_RESPONSE);
+	assert_int_equal(hc_pki_read_public_key(e->io.card, HC_PKI_KEY_AUTH, pub), HC_ERR_MALFORMED_RESPONSE);
 	good[1] = 0x49;
 	good[5] = 0x02;   /* compressed point: refused */
 	set_pub_answer(&e->f, good, 70, 0x9000);
-	assert_int_equal(hc_pki_read_public_key(e->card, HC_PKI_KEY_AUTH, pub), HC_ERR_MALFORMED_RESPONSE);
+	assert_int_equal(hc_pki_read_public_key(e->io.card, HC_PKI_KEY_AUTH, pub), HC_ERR_MALFORMED_RESPONSE);
 	good[5] = 0x04;
 	set_pub_answer(&e->f, good, 40, 0x9000);   /* truncated: the template claims more */
-	assert_int_equal(hc_pki_read_public_key(e->card, HC_PKI_KEY_AUTH, pub), HC_ERR_MALFORMED_RESPONSE);
+	assert_int_equal(hc_pki_read_public_key(e->io.card, HC_PKI_KEY_AUTH, pub), HC_ERR_MALFORMED_RESPONSE);
 	set_pub_answer(&e->f, good, 0, 0x6A88);
-	assert_int_equal(hc_pki_read_public_key(e->card, HC_PKI_KEY_AUTH, pub), HC_ERR_KEY_NOT_FOUND);
-	assert_int_equal(hc_pki_read_public_key(e->card, 3, pub), HC_ERR_INVALID_ARGUMENT);
+	assert_int_equal(hc_pki_read_public_key(e->io.card, HC_PKI_KEY_AUTH, pub), HC_ERR_KEY_NOT_FOUND);
+	assert_int_equal(hc_pki_read_public_key(e->io.card, 3, pub), HC_ERR_INVALID_ARGUMENT);
 }
 
 static void
@@ -208,29 +177,29 @@ test_certificate_reads(void **state)
 
 	/* never written: 00s */
 	memset(e->f.ef, 0, sizeof(e->f.ef));
-	assert_int_equal(hc_pki_read_certificate(e->card, HC_PKI_KEY_AUTH, out, sizeof(out), &len),
+	assert_int_equal(hc_pki_read_certificate(e->io.card, HC_PKI_KEY_AUTH, out, sizeof(out), &len),
 	                 HC_ERR_CERTIFICATE);
 	assert_int_equal(len, 0);
 	/* a DER header claiming more than the EF holds */
 	memcpy(e->f.ef, "\x30\x82\x0B\xB8", 4);
-	assert_int_equal(hc_pki_read_certificate(e->card, HC_PKI_KEY_AUTH, out, sizeof(out), &len),
+	assert_int_equal(hc_pki_read_certificate(e->io.card, HC_PKI_KEY_AUTH, out, sizeof(out), &len),
 	                 HC_ERR_CERTIFICATE);
 	/* 600 bytes: read in 256-byte chunks, exactly to the end of the DER */
 	memcpy(e->f.ef, "\x30\x82\x02\x54", 4);
 	memset(e->f.ef + 4, 0xAB, 596);
 	before = e->f.n_read_binary;
-	assert_int_equal(hc_pki_read_certificate(e->card, HC_PKI_KEY_AUTH, out, sizeof(out), &len), HC_OK);
+	assert_int_equal(hc_pki_read_certificate(e->io.card, HC_PKI_KEY_AUTH, out, sizeof(out), &len), HC_OK);
 	assert_int_equal(len, 600);
 	assert_memory_equal(out, e->f.ef, 600);
 	assert_int_equal(e->f.n_read_binary - before, 3);
 	/* too small a buffer: said so, nothing written past it */
 	memset(out, 0xEE, sizeof(out));
-	assert_int_equal(hc_pki_read_certificate(e->card, HC_PKI_KEY_AUTH, out, 300, &len),
+	assert_int_equal(hc_pki_read_certificate(e->io.card, HC_PKI_KEY_AUTH, out, 300, &len),
 	                 HC_ERR_BUFFER_TOO_SMALL);
 	assert_int_equal(out[300], 0xEE);
 	/* a card answering more than asked */
 	e->f.over_answer = 1;
-	assert_int_equal(hc_pki_read_certificate(e->card, HC_PKI_KEY_AUTH, out, sizeof(out), &len),
+	assert_int_equal(hc_pki_read_certificate(e->io.card, HC_PKI_KEY_AUTH, out, sizeof(out), &len),
 	                 HC_ERR_MALFORMED_RESPONSE);
 	e->f.over_answer = 0;
 }
@@ -242,15 +211,15 @@ test_sign(void **state)
 	uint8_t in[32] = { 1 }, sig[64];
 	static const uint8_t mse2[] = { 0x00, 0x22, 0x41, 0xB6, 0x06, 0x84, 0x01, 0x02, 0x80, 0x01, 0x02 };
 
-	assert_int_equal(hc_pki_sign(e->card, HC_PKI_KEY_SIGN, in, sig), HC_OK);
+	assert_int_equal(hc_pki_sign(e->io.card, HC_PKI_KEY_SIGN, in, sig), HC_OK);
 	assert_memory_equal(e->f.last_mse, mse2, sizeof(mse2));   /* pki.md bytes */
 	e->f.pso_len = 63;
-	assert_int_equal(hc_pki_sign(e->card, HC_PKI_KEY_AUTH, in, sig), HC_ERR_MALFORMED_RESPONSE);
+	assert_int_equal(hc_pki_sign(e->io.card, HC_PKI_KEY_AUTH, in, sig), HC_ERR_MALFORMED_RESPONSE);
 	e->f.pso_len = 64;
 	e->f.pso_sw = 0x6982;
-	assert_int_equal(hc_pki_sign(e->card, HC_PKI_KEY_AUTH, in, sig), HC_ERR_SECURITY_STATUS);
+	assert_int_equal(hc_pki_sign(e->io.card, HC_PKI_KEY_AUTH, in, sig), HC_ERR_SECURITY_STATUS);
 	e->f.pso_sw = 0x6983;
-	assert_int_equal(hc_pki_sign(e->card, HC_PKI_KEY_AUTH, in, sig), HC_ERR_PIN_BLOCKED);
+	assert_int_equal(hc_pki_sign(e->io.card, HC_PKI_KEY_AUTH, in, sig), HC_ERR_PIN_BLOCKED);
 	e->f.pso_sw = 0x9000;
 }
 
@@ -261,28 +230,28 @@ test_pin(void **state)
 	unsigned before;
 	int tries = 9, verified = 9;
 
-	assert_int_equal(hc_pki_verify_pin(e->card, "1234", &tries), HC_OK);
+	assert_int_equal(hc_pki_verify_pin(e->io.card, "1234", &tries), HC_OK);
 	/* purse.md: BCD, left-justified, F-padded, 6 bytes */
 	assert_memory_equal(e->f.last_verify, "\x00\x20\x00\x00\x06\x12\x34\xFF\xFF\xFF\xFF", 11);
-	assert_int_equal(hc_pki_verify_pin(e->card, "123456789012", NULL), HC_OK);
+	assert_int_equal(hc_pki_verify_pin(e->io.card, "123456789012", NULL), HC_OK);
 	assert_memory_equal(e->f.last_verify + 5, "\x12\x34\x56\x78\x90\x12", 6);
 	before = e->f.n_verify;
-	assert_int_equal(hc_pki_verify_pin(e->card, "123", NULL), HC_ERR_PIN_FORMAT);
-	assert_int_equal(hc_pki_verify_pin(e->card, "1234567890123", NULL), HC_ERR_PIN_FORMAT);
-	assert_int_equal(hc_pki_verify_pin(e->card, "12345a", NULL), HC_ERR_PIN_FORMAT);
-	assert_int_equal(hc_pki_verify_pin(e->card, NULL, NULL), HC_ERR_PIN_FORMAT);
+	assert_int_equal(hc_pki_verify_pin(e->io.card, "123", NULL), HC_ERR_PIN_FORMAT);
+	assert_int_equal(hc_pki_verify_pin(e->io.card, "1234567890123", NULL), HC_ERR_PIN_FORMAT);
+	assert_int_equal(hc_pki_verify_pin(e->io.card, "12345a", NULL), HC_ERR_PIN_FORMAT);
+	assert_int_equal(hc_pki_verify_pin(e->io.card, NULL, NULL), HC_ERR_PIN_FORMAT);
 	assert_int_equal(e->f.n_verify, before);   /* nothing sent */
 	e->f.verify_sw = 0x63C1;
-	assert_int_equal(hc_pki_verify_pin(e->card, "654321", &tries), HC_ERR_PIN_WRONG);
+	assert_int_equal(hc_pki_verify_pin(e->io.card, "654321", &tries), HC_ERR_PIN_WRONG);
 	assert_int_equal(tries, 1);
-	assert_int_equal(hc_pki_pin_status(e->card, &verified, &tries), HC_OK);
+	assert_int_equal(hc_pki_pin_status(e->io.card, &verified, &tries), HC_OK);
 	assert_int_equal(verified, 0);
 	assert_int_equal(tries, 1);
 	e->f.verify_sw = 0x6983;
-	assert_int_equal(hc_pki_verify_pin(e->card, "654321", &tries), HC_ERR_PIN_BLOCKED);
+	assert_int_equal(hc_pki_verify_pin(e->io.card, "654321", &tries), HC_ERR_PIN_BLOCKED);
 	assert_int_equal(tries, 0);
 	e->f.verify_sw = 0x9000;
-	assert_int_equal(hc_pki_pin_status(e->card, &verified, &tries), HC_OK);
+	assert_int_equal(hc_pki_pin_status(e->io.card, &verified, &tries), HC_OK);
 	assert_int_equal(verified, 1);
 }
 
@@ -293,12 +262,12 @@ test_random(void **state)
 	uint8_t out[20];
 	unsigned before = e->f.n_challenge;
 
-	assert_int_equal(hc_pki_random(e->card, out, sizeof(out)), HC_OK);
+	assert_int_equal(hc_pki_random(e->io.card, out, sizeof(out)), HC_OK);
 	assert_int_equal(e->f.n_challenge - before, 3);
 	e->f.challenge_len = 4;
-	assert_int_equal(hc_pki_random(e->card, out, sizeof(out)), HC_ERR_MALFORMED_RESPONSE);
+	assert_int_equal(hc_pki_random(e->io.card, out, sizeof(out)), HC_ERR_MALFORMED_RESPONSE);
 	e->f.challenge_len = 8;
-	assert_int_equal(hc_pki_random(e->card, out, 5000), HC_ERR_INVALID_ARGUMENT);
+	assert_int_equal(hc_pki_random(e->io.card, out, 5000), HC_ERR_INVALID_ARGUMENT);
 }
 
 /* e from the library, signed with a raw key, verified by OpenSSL from the message itself. */

@@ -19,6 +19,7 @@
 #include "hcard_pki.h"
 #include "apdu/transport.h"
 #include "src/session_sec.h"
+#include "tests/unit/fake_io.h"
 
 typedef struct fake {
 	int tries;
@@ -28,19 +29,7 @@ typedef struct fake {
 	int reader_rc;                  /* the reader's control fails with this */
 } fake_t;
 
-static const uint8_t atr[] = { 0x3B, 0x6C, 0x00, 0x00, 1, 2, 3, 4, 5, 6, 7, 8, 0x48, 0x43, 0x01, 0x00 };
 static const uint8_t pki_aid[] = { 0xF0, 0x48, 0x43, 0x41, 0x52, 0x44, 0x50, 0x4B, 0x49 };
-
-static int
-reply(uint8_t *resp, size_t *len, const uint8_t *data, size_t n, uint16_t sw)
-{
-	if (n > 0)
-		memcpy(resp, data, n);
-	resp[n] = (uint8_t)(sw >> 8);
-	resp[n + 1] = (uint8_t)sw;
-	*len = n + 2;
-	return HC_OK;
-}
 
 static uint16_t
 pin_status(const fake_t *f)
@@ -60,18 +49,18 @@ card_fn(void *arg, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_l
 	case 0xA4:
 		if (len == 5 + sizeof(pki_aid) && memcmp(cmd + 5, pki_aid, sizeof(pki_aid)) == 0)
 			f->n_select_pki++;
-		return reply(resp, resp_len, NULL, 0, 0x9000);
+		return fake_reply(resp, resp_len, NULL, 0, 0x9000);
 	case 0xB2:              /* DDF1/EF05 with the city code (hc_card_open) */
-		return reply(resp, resp_len, (const uint8_t *)"\x57\x03\x11\x01\x00", 5, 0x9000);
+		return fake_reply(resp, resp_len, (const uint8_t *)"\x57\x03\x11\x01\x00", 5, 0x9000);
 	case 0x20:
 		if (len == 4) {
 			f->n_status++;
-			return reply(resp, resp_len, NULL, 0, pin_status(f));
+			return fake_reply(resp, resp_len, NULL, 0, pin_status(f));
 		}
 		f->n_verify++;
 		assert_int_equal(len, 11);
 		if (f->tries == 0)
-			return reply(resp, resp_len, NULL, 0, 0x6983);
+			return fake_reply(resp, resp_len, NULL, 0, 0x6983);
 		if (memcmp(cmd + 5, pin, 6) == 0) {
 			f->tries = 3;
 			f->verified = 1;
@@ -79,9 +68,9 @@ card_fn(void *arg, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_l
 			f->tries--;
 			f->verified = 0;
 		}
-		return reply(resp, resp_len, NULL, 0, pin_status(f));
+		return fake_reply(resp, resp_len, NULL, 0, pin_status(f));
 	default:
-		return reply(resp, resp_len, NULL, 0, 0x6D00);
+		return fake_reply(resp, resp_len, NULL, 0, 0x6D00);
 	}
 }
 
@@ -102,12 +91,12 @@ pad_fn(void *arg, const uint8_t *v, size_t n, uint8_t *resp, size_t *resp_len)
 	assert_int_equal(v[0], HC_PKI_PINPAD_TIMEOUT_S);
 	memcpy(apdu, v + 19, data_len);
 	if (strcmp(f->typed, "cancel") == 0)
-		return reply(resp, resp_len, NULL, 0, 0x6401);
+		return fake_reply(resp, resp_len, NULL, 0, 0x6401);
 	if (strcmp(f->typed, "timeout") == 0)
-		return reply(resp, resp_len, NULL, 0, 0x6400);
+		return fake_reply(resp, resp_len, NULL, 0, 0x6400);
 	digits = strlen(f->typed);
 	if (digits < v[6] || digits > v[5])
-		return reply(resp, resp_len, NULL, 0, 0x6403);
+		return fake_reply(resp, resp_len, NULL, 0, 0x6403);
 	for (i = 0; i < digits; i++) {
 		uint8_t d = (uint8_t)(f->typed[i] - '0');
 
@@ -117,25 +106,9 @@ pad_fn(void *arg, const uint8_t *v, size_t n, uint8_t *resp, size_t *resp_len)
 	return card_fn(f, apdu, data_len, resp, resp_len);
 }
 
-static int
-sam_fn(void *arg, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_len)
-{
-	uint8_t info[14] = { 'S', 'A', 'M', '0', '0', '0', '0', '0', '0', '1', 5, 1, 0, 0 };
-
-	(void)arg;
-	(void)len;
-	if (cmd[1] == 0xB0 && cmd[2] == 0x95)
-		return reply(resp, resp_len, info, sizeof(info), 0x9000);
-	if (cmd[1] == 0xB0)
-		return reply(resp, resp_len, (const uint8_t *)"\0\0\0\0\0\1", 6, 0x9000);
-	return reply(resp, resp_len, NULL, 0, 0x9000);
-}
-
 typedef struct env {
 	fake_t f;
-	hc_ctx_t *ctx;
-	hc_terminal_t *term;
-	hc_card_t *card;
+	fake_env_t io;
 } env_t;
 
 static int
@@ -146,15 +119,13 @@ open_env(env_t *e, int with_pad)
 	memset(e, 0, sizeof(*e));
 	e->f.tries = 3;
 	e->f.typed = "123456";
-	if (hc_ctx_new(&e->ctx, "/dev/null") != HC_OK ||
-	    hc_terminal_open_io(e->ctx, hc_inproc_new(sam_fn, &e->f, atr, sizeof(atr)), "12345678",
-	                        &e->term) != HC_OK)
+	if ((io = fake_card_io(card_fn, &e->f)) == NULL)
 		return -1;
-	if ((io = hc_inproc_new(card_fn, &e->f, atr, sizeof(atr))) == NULL)
+	if (with_pad && hc_inproc_set_pinpad(io, pad_fn, &e->f) != HC_OK) {
+		hc_transport_free(&io);
 		return -1;
-	if (with_pad && hc_inproc_set_pinpad(io, pad_fn, &e->f) != HC_OK)
-		return -1;
-	return hc_card_open_io(e->term, io, &e->card) == HC_OK ? 0 : -1;
+	}
+	return fake_open(&e->io, io);
 }
 
 static int
@@ -180,9 +151,7 @@ teardown(void **state)
 {
 	env_t *e = *state;
 
-	hc_card_close(&e->card);
-	hc_terminal_close(&e->term);
-	hc_ctx_free(&e->ctx);
+	fake_close(&e->io);
 	return 0;
 }
 
@@ -191,7 +160,7 @@ card_apdus(const env_t *e)
 {
 	unsigned long c = 0, s = 0;
 
-	hc_card_apdu_counts(e->card, &c, &s);
+	hc_card_apdu_counts(e->io.card, &c, &s);
 	return c;
 }
 
@@ -202,10 +171,10 @@ test_pad_login(void **state)
 	unsigned long before;
 	int has = 0, tries = 0;
 
-	assert_int_equal(hc_pki_has_pinpad(e->card, &has), HC_OK);
+	assert_int_equal(hc_pki_has_pinpad(e->io.card, &has), HC_OK);
 	assert_int_equal(has, 1);
 	before = card_apdus(e);
-	assert_int_equal(hc_pki_verify_pin_pad(e->card, &tries), HC_OK);
+	assert_int_equal(hc_pki_verify_pin_pad(e->io.card, &tries), HC_OK);
 	assert_int_equal(e->f.verified, 1);
 	/* SELECT PKI, status VERIFY, the pad's VERIFY */
 	assert_int_equal(card_apdus(e) - before, 3);
@@ -215,7 +184,7 @@ test_pad_login(void **state)
 	assert_int_equal(e->f.n_verify, 1);
 	/* PKI current: no second SELECT */
 	before = card_apdus(e);
-	assert_int_equal(hc_pki_verify_pin_pad(e->card, &tries), HC_OK);
+	assert_int_equal(hc_pki_verify_pin_pad(e->io.card, &tries), HC_OK);
 	assert_int_equal(card_apdus(e) - before, 2);
 	assert_int_equal(e->f.n_select_pki, 1);
 }
@@ -227,16 +196,16 @@ test_pad_wrong_then_blocked(void **state)
 	int tries = 0;
 
 	e->f.typed = "654321";
-	assert_int_equal(hc_pki_verify_pin_pad(e->card, &tries), HC_ERR_PIN_WRONG);
+	assert_int_equal(hc_pki_verify_pin_pad(e->io.card, &tries), HC_ERR_PIN_WRONG);
 	assert_int_equal(tries, 2);
-	assert_int_equal(hc_pki_verify_pin_pad(e->card, &tries), HC_ERR_PIN_WRONG);
+	assert_int_equal(hc_pki_verify_pin_pad(e->io.card, &tries), HC_ERR_PIN_WRONG);
 	assert_int_equal(tries, 1);
-	assert_int_equal(hc_pki_verify_pin_pad(e->card, &tries), HC_ERR_PIN_BLOCKED);
+	assert_int_equal(hc_pki_verify_pin_pad(e->io.card, &tries), HC_ERR_PIN_BLOCKED);
 	assert_int_equal(tries, 0);
 	assert_int_equal(e->f.n_pad, 3);
 	/* blocked: the status says so, the cardholder is not asked to type */
 	e->f.typed = "123456";
-	assert_int_equal(hc_pki_verify_pin_pad(e->card, &tries), HC_ERR_PIN_BLOCKED);
+	assert_int_equal(hc_pki_verify_pin_pad(e->io.card, &tries), HC_ERR_PIN_BLOCKED);
 	assert_int_equal(tries, 0);
 	assert_int_equal(e->f.n_pad, 3);
 	assert_int_equal(e->f.n_verify, 3);
@@ -257,14 +226,14 @@ test_pad_reader_ends(void **state)
 	e->f.tries = 2;             /* one wrong PIN before: the counter must stay at 2 */
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		e->f.typed = cases[i].typed;
-		assert_int_equal(hc_pki_verify_pin_pad(e->card, &tries), cases[i].err);
+		assert_int_equal(hc_pki_verify_pin_pad(e->io.card, &tries), cases[i].err);
 	}
 	assert_int_equal(e->f.n_verify, 0);
 	assert_int_equal(e->f.tries, 2);
 	assert_int_equal(e->f.verified, 0);
 	/* then the right PIN */
 	e->f.typed = "123456";
-	assert_int_equal(hc_pki_verify_pin_pad(e->card, &tries), HC_OK);
+	assert_int_equal(hc_pki_verify_pin_pad(e->io.card, &tries), HC_OK);
 	assert_int_equal(e->f.tries, 3);
 }
 
@@ -274,10 +243,10 @@ test_pad_reset_by_reader(void **state)
 	env_t *e = *state;
 
 	e->f.reader_rc = HC_ERR_CARD_RESET;
-	assert_int_equal(hc_pki_verify_pin_pad(e->card, NULL), HC_ERR_CARD_RESET);
+	assert_int_equal(hc_pki_verify_pin_pad(e->io.card, NULL), HC_ERR_CARD_RESET);
 	/* the session forgot the selection: the next verify selects PKI again */
 	e->f.reader_rc = HC_OK;
-	assert_int_equal(hc_pki_verify_pin_pad(e->card, NULL), HC_OK);
+	assert_int_equal(hc_pki_verify_pin_pad(e->io.card, NULL), HC_OK);
 	assert_int_equal(e->f.n_select_pki, 2);
 }
 
@@ -288,15 +257,15 @@ test_no_pad(void **state)
 	unsigned long before = card_apdus(e);
 	int has = 1, tries = 7;
 
-	assert_int_equal(hc_pki_has_pinpad(e->card, &has), HC_OK);
+	assert_int_equal(hc_pki_has_pinpad(e->io.card, &has), HC_OK);
 	assert_int_equal(has, 0);
-	assert_int_equal(hc_pki_verify_pin_pad(e->card, &tries), HC_ERR_NO_PINPAD);
+	assert_int_equal(hc_pki_verify_pin_pad(e->io.card, &tries), HC_ERR_NO_PINPAD);
 	assert_int_equal(tries, -1);
 	assert_int_equal(card_apdus(e), before);
 	assert_int_equal(hc_pki_has_pinpad(NULL, &has), HC_ERR_INVALID_ARGUMENT);
 	assert_int_equal(hc_pki_verify_pin_pad(NULL, &tries), HC_ERR_INVALID_ARGUMENT);
 	/* the keyboard path still works */
-	assert_int_equal(hc_pki_verify_pin(e->card, "123456", &tries), HC_OK);
+	assert_int_equal(hc_pki_verify_pin(e->io.card, "123456", &tries), HC_OK);
 }
 
 int

@@ -17,6 +17,7 @@
 #include "apdu/transport.h"
 #include "hcard_health.h"
 #include "src/session_sec.h"
+#include "tests/unit/fake_io.h"
 
 typedef struct fake {
 	/* card */
@@ -58,17 +59,6 @@ ef05(uint8_t *out)
 }
 
 static int
-reply(uint8_t *resp, size_t *len, const uint8_t *data, size_t n, uint16_t sw)
-{
-	if (n > 0)
-		memcpy(resp, data, n);
-	resp[n] = (uint8_t)(sw >> 8);
-	resp[n + 1] = (uint8_t)sw;
-	*len = n + 2;
-	return HC_OK;
-}
-
-static int
 card_fn(void *arg, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_len)
 {
 	fake_t *f = arg;
@@ -80,12 +70,12 @@ card_fn(void *arg, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_l
 	switch (cmd[1]) {
 	case 0xA4:
 		f->n_select++;
-		return reply(resp, resp_len, NULL, 0, 0x9000);
+		return fake_reply(resp, resp_len, NULL, 0, 0x9000);
 	case 0x84:
-		return reply(resp, resp_len, chal, 8, 0x9000);
+		return fake_reply(resp, resp_len, chal, 8, 0x9000);
 	case 0x82:
 		f->n_auth++;
-		return reply(resp, resp_len, NULL, 0, f->auth_sw);
+		return fake_reply(resp, resp_len, NULL, 0, f->auth_sw);
 	case 0xB2:
 		f->n_read++;
 		if (f->fail_next_read != HC_OK) {
@@ -94,17 +84,17 @@ card_fn(void *arg, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_l
 			return rc;
 		}
 		if ((cmd[3] >> 3) == 0x05)
-			return reply(resp, resp_len, buf, ef05(buf), 0x9000);
+			return fake_reply(resp, resp_len, buf, ef05(buf), 0x9000);
 		if ((cmd[3] >> 3) == 0x06)
-			return reply(resp, resp_len, f->ef06, f->ef06_len, 0x9000);
-		return reply(resp, resp_len, NULL, 0, 0x6A83);
+			return fake_reply(resp, resp_len, f->ef06, f->ef06_len, 0x9000);
+		return fake_reply(resp, resp_len, NULL, 0, 0x6A83);
 	case 0xDC:
 		f->n_update++;
 		f->last_update_len = len < sizeof(f->last_update) ? len : sizeof(f->last_update);
 		memcpy(f->last_update, cmd, f->last_update_len);
-		return reply(resp, resp_len, NULL, 0, 0x9000);
+		return fake_reply(resp, resp_len, NULL, 0, 0x9000);
 	default:
-		return reply(resp, resp_len, NULL, 0, 0x6D00);
+		return fake_reply(resp, resp_len, NULL, 0, 0x6D00);
 	}
 }
 
@@ -119,25 +109,25 @@ sam_fn(void *arg, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_le
 	switch (cmd[1]) {
 	case 0xA4:
 	case 0x20:
-		return reply(resp, resp_len, NULL, 0, 0x9000);
+		return fake_reply(resp, resp_len, NULL, 0, 0x9000);
 	case 0xB0:
 		if (cmd[2] == 0x95) {
 			memcpy(buf, "SAM0000042", 10);
 			buf[10] = f->sam_type;
 			buf[11] = 1;
 			buf[12] = buf[13] = 0;
-			return reply(resp, resp_len, buf, 14, 0x9000);
+			return fake_reply(resp, resp_len, buf, 14, 0x9000);
 		}
-		return reply(resp, resp_len, (const uint8_t *)"\0\0\0\0\0\1", 6, 0x9000);
+		return fake_reply(resp, resp_len, (const uint8_t *)"\0\0\0\0\0\1", 6, 0x9000);
 	case 0x84:
-		return reply(resp, resp_len, (const uint8_t *)"RANDOM!!", 8, 0x9000);
+		return fake_reply(resp, resp_len, (const uint8_t *)"RANDOM!!", 8, 0x9000);
 	case 0xDE:
-		return reply(resp, resp_len, NULL, 0, f->session_key_sw);
+		return fake_reply(resp, resp_len, NULL, 0, f->session_key_sw);
 	case 0xFA:
 		if (cmd[2] == 0x05) {
 			f->last_mac_input_len = lc;
 			memcpy(f->last_mac_input, cmd + 5, lc);
-			return reply(resp, resp_len, (const uint8_t *)"\xA1\xB2\xC3\xD4", 4, 0x9000);
+			return fake_reply(resp, resp_len, (const uint8_t *)"\xA1\xB2\xC3\xD4", 4, 0x9000);
 		}
 		for (i = 0; i < lc; i++)
 			buf[i] = (uint8_t)(cmd[5 + i] + 1);
@@ -147,9 +137,9 @@ sam_fn(void *arg, const uint8_t *cmd, size_t len, uint8_t *resp, size_t *resp_le
 			buf[n++] = 0x00;
 		if (lc % 16 == 0)
 			n = lc;
-		return reply(resp, resp_len, buf, n, 0x9000);
+		return fake_reply(resp, resp_len, buf, n, 0x9000);
 	default:
-		return reply(resp, resp_len, NULL, 0, 0x6D00);
+		return fake_reply(resp, resp_len, NULL, 0, 0x6D00);
 	}
 }
 
