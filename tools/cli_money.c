@@ -69,12 +69,12 @@ yuan_opt(cli_t *c, const char *name, const char *v, int *bad)
 static void
 pin_src_init(cli_pin_src_t *s)
 {
-	memset(s, 0, sizeof(*s));
-	s->opt_name = "--pin";
-	s->file_name = "--pin-file FILE";
-	s->env = "HCARD_PIN";
-	s->prompt_en = "Cardholder PIN: ";
-	s->prompt_zh = "持卡人密码：";
+	static const cli_pin_src_t cardholder = {
+		.opt_name = "--pin", .file_name = "--pin-file FILE", .env = "HCARD_PIN",
+		.prompt_en = "Cardholder PIN: ", .prompt_zh = "持卡人密码：",
+	};
+
+	*s = cardholder;
 }
 
 /* The PIN given by an option, a file or $HCARD_PIN, read before the card is opened (a bad
@@ -392,15 +392,14 @@ cli_cmd_pin(cli_t *c, int argc, char **argv)
 	cli_pin_src_t old_src, new_src;
 	int i, rc, tries = -1, change, pad = 0;
 
+	static const cli_pin_src_t new_pin_src = {
+		.opt_name = "--new-pin", .file_name = "--new-pin-file FILE", .env = "HCARD_NEW_PIN",
+		.prompt_en = "New cardholder PIN: ", .prompt_zh = "新持卡人密码：",
+		.prompt2_en = "New cardholder PIN again: ", .prompt2_zh = "再次输入新持卡人密码：",
+	};
+
 	pin_src_init(&old_src);
-	pin_src_init(&new_src);
-	new_src.opt_name = "--new-pin";
-	new_src.file_name = "--new-pin-file FILE";
-	new_src.env = "HCARD_NEW_PIN";
-	new_src.prompt_en = "New cardholder PIN: ";
-	new_src.prompt_zh = "新持卡人密码：";
-	new_src.prompt2_en = "New cardholder PIN again: ";
-	new_src.prompt2_zh = "再次输入新持卡人密码：";
+	new_src = new_pin_src;
 	if (argc < 2 || (strcmp(argv[1], "verify") != 0 && strcmp(argv[1], "change") != 0))
 		return cli_usage(c, "%s", usage);
 	change = strcmp(argv[1], "change") == 0;

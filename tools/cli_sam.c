@@ -198,6 +198,18 @@ sam_cert(cli_t *c, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+
+/* Where the SAM PINs come from: no option, no environment variable (tools/cli_pin.c). */
+static const cli_pin_src_t sam_old_pin = {
+	.file_name = "--old-pin-file FILE",
+	.prompt_en = "Current SAM PIN: ", .prompt_zh = "当前 SAM 密码：",
+};
+static const cli_pin_src_t sam_new_pin = {
+	.file_name = "--new-pin-file FILE",
+	.prompt_en = "New SAM PIN (6-8 digits): ", .prompt_zh = "新 SAM 密码（6-8 位数字）：",
+	.prompt2_en = "New SAM PIN again: ", .prompt2_zh = "再次输入新 SAM 密码：",
+};
+
 static int
 sam_pin_change(cli_t *c, int argc, char **argv)
 {
@@ -209,17 +221,8 @@ sam_pin_change(cli_t *c, int argc, char **argv)
 	char what[128];
 	int i, rc, tries = -1;
 
-	/* no option, no environment variable: the terminal or a file (tools/cli_pin.c) */
-	memset(&old_src, 0, sizeof(old_src));
-	memset(&new_src, 0, sizeof(new_src));
-	old_src.file_name = "--old-pin-file FILE";
-	old_src.prompt_en = "Current SAM PIN: ";
-	old_src.prompt_zh = "当前 SAM 密码：";
-	new_src.file_name = "--new-pin-file FILE";
-	new_src.prompt_en = "New SAM PIN (6-8 digits): ";
-	new_src.prompt_zh = "新 SAM 密码（6-8 位数字）：";
-	new_src.prompt2_en = "New SAM PIN again: ";
-	new_src.prompt2_zh = "再次输入新 SAM 密码：";
+	old_src = sam_old_pin;
+	new_src = sam_new_pin;
 	for (i = 3; i < argc; i++) {
 		if (strcmp(argv[i], "--old-pin-file") == 0 && i + 1 < argc) {
 			old_src.file = argv[++i];
