@@ -285,8 +285,6 @@ static int
 verify_pin_pad(hc_card_t *card, int *tries_left)
 {
 	hc_apdu_t status = { 0x00, 0x20, 0x00, 0x00, NULL, 0, 0, 0, 0, 0 };
-	hc_transport_t *io = hc_session_card_io(card);
-	hc_pinpad_verify_t pv;
 	hc_resp_t *resp = NULL;
 	uint16_t sw = 0;
 	int err;
@@ -296,15 +294,7 @@ verify_pin_pad(hc_card_t *card, int *tries_left)
 	/* purse.md: VERIFY without data, 9000 or 63Cx; 6983 (blocked) ends here, untyped */
 	if ((err = cmd(card, &status, &resp, &sw)) != HC_OK && hc_sw_tries_left(sw) <= 0)
 		return pin_err(sw, err, tries_left);
-	/* a verified PIN must not outlive this session: end it with a card reset (spec-notes) */
-	hc_transport_set_reset_on_close(io, 1);
-	hc_pinpad_cardholder(&pv, HC_PKI_PINPAD_TIMEOUT_S);
-	hc_log_debug("cardholder PIN: waiting for the PIN pad (at most %d s)", HC_PKI_PINPAD_TIMEOUT_S);
-	sw = 0;
-	err = hc_pinpad_verify(io, &pv, &sw);
-	if (err == HC_ERR_CARD_RESET || err == HC_ERR_CARD_REMOVED || err == HC_ERR_TRANSPORT)
-		hc_session_invalidate(card);        /* the card forgot its selection */
-	if (err != HC_OK)
+	if ((err = hc_session_pin_pad(card, HC_PKI_PINPAD_TIMEOUT_S, &sw)) != HC_OK)
 		return err;                         /* reader-side end: nothing reached the card */
 	if (sw == HC_SW_OK)
 		return HC_OK;

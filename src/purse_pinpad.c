@@ -71,8 +71,6 @@ static int
 pad_verify_locked(hc_purse_t *p, int *tries_left)
 {
 	hc_apdu_t status = { 0x00, 0x20, 0x00, 0x00, NULL, 0, 0, 0, 0, 0 };
-	hc_transport_t *io = hc_session_card_io(p->card);
-	hc_pinpad_verify_t pv;
 	uint16_t sw = 0;
 	int rc;
 
@@ -86,15 +84,7 @@ pad_verify_locked(hc_purse_t *p, int *tries_left)
 		if (hc_sw_tries_left(sw) <= 0)
 			return hc_purse_pin_result(rc, sw, tries_left);   /* 6983, 63C0, 6A88... */
 	}
-	/* a verified PIN must not outlive this session: end it with a card reset */
-	hc_transport_set_reset_on_close(io, 1);
-	hc_pinpad_cardholder(&pv, HC_PURSE_PINPAD_TIMEOUT_S);
-	hc_log_debug("cardholder PIN: waiting for the reader's PIN pad (at most %d s)",
-	    HC_PURSE_PINPAD_TIMEOUT_S);
-	sw = 0;
-	rc = hc_pinpad_verify(io, &pv, &sw);
-	if (rc == HC_ERR_CARD_RESET || rc == HC_ERR_CARD_REMOVED || rc == HC_ERR_TRANSPORT)
-		hc_session_invalidate(p->card);     /* the card forgot its state */
+	rc = hc_session_pin_pad(p->card, HC_PURSE_PINPAD_TIMEOUT_S, &sw);
 	if (rc != HC_OK)
 		return rc;                          /* reader-side end: nothing reached the card */
 	if (sw == HC_SW_OK)

@@ -13,6 +13,7 @@
 
 #include "apdu/buf.h"
 #include "apdu/log.h"
+#include "apdu/pinpad.h"
 #include "apdu/sw.h"
 #include "apdu/tlv.h"
 #include "src/context.h"
@@ -171,6 +172,23 @@ hc_session_sam_select(hc_card_t *card, hc_sam_app_t app)
 }
 
 hc_transport_t *hc_session_card_io(hc_card_t *card) { return card != NULL ? card->io : NULL; }
+
+int
+hc_session_pin_pad(hc_card_t *card, uint8_t timeout_s, uint16_t *sw)
+{
+	hc_pinpad_verify_t pv;
+	int rc;
+
+	*sw = 0;
+	hc_transport_set_reset_on_close(card->io, 1);
+	hc_pinpad_cardholder(&pv, timeout_s);
+	hc_log_debug("cardholder PIN: waiting for the reader's PIN pad (at most %u s)",
+	             (unsigned)timeout_s);
+	rc = hc_pinpad_verify(card->io, &pv, sw);
+	if (rc == HC_ERR_CARD_RESET || rc == HC_ERR_CARD_REMOVED || rc == HC_ERR_TRANSPORT)
+		hc_session_invalidate(card);        /* the card forgot its selection */
+	return rc;
+}
 hc_transport_t *hc_session_sam_io(hc_card_t *card) { return card != NULL ? card->term->sam.io : NULL; }
 hc_transport_t *hc_session_psam_io(hc_card_t *card) { return card != NULL ? card->term->psam->io : NULL; }
 const uint8_t *hc_session_card_factor(const hc_card_t *card) { return card->card_factor; }

@@ -30,6 +30,13 @@ int hc_session_sam_select(hc_card_t *card, hc_sam_app_t app);
 
 /* User card and SAM/PSAM transports (hc_transmit with the session's counters). */
 hc_transport_t *hc_session_card_io(hc_card_t *card);
+/* The cardholder PIN typed on the reader's PIN pad (one PIN object for the debit and PKI
+ * applications, purse.md), inside the caller's transaction with the caller's application
+ * current and its PIN state checked (not blocked). From here on the session ends with a card
+ * reset (a verified PIN must not outlive it). On HC_OK *sw is the card's answer to the VERIFY
+ * the reader built; reader-side ends (HC_ERR_PINPAD_*, nothing reached the card) and transport
+ * errors as hc_pinpad_verify, a reset or pulled card also forgetting the selection. */
+int hc_session_pin_pad(hc_card_t *card, uint8_t timeout_s, uint16_t *sw);
 hc_transport_t *hc_session_sam_io(hc_card_t *card);
 hc_transport_t *hc_session_psam_io(hc_card_t *card);
 
