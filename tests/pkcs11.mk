@@ -26,7 +26,7 @@ tests_integration_test_pkcs11_threads_LDFLAGS = -pthread
 TESTS += tests/integration/test_pkcs11_tool.sh tests/integration/test_pkcs11_scenarios.sh \
 	tests/integration/test_pkcs11_threads.sh tests/integration/test_pkcs11_gnutls_openssl.sh \
 	tests/integration/test_pkcs11_p11kit.sh
-EXTRA_DIST += tests/integration/pkcs11_common.sh tests/integration/test_pkcs11_scenarios.py \
+EXTRA_DIST += tests/integration/pkcs11_common.sh tests/integration/p11py.py tests/integration/test_pkcs11_scenarios.py \
 	tests/integration/test_pkcs11_tool.sh tests/integration/test_pkcs11_scenarios.sh \
 	tests/integration/test_pkcs11_threads.sh tests/integration/test_pkcs11_gnutls_openssl.sh \
 	tests/integration/test_pkcs11_p11kit.sh

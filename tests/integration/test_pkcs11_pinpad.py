@@ -16,6 +16,9 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import p11py  # noqa: E402
+from p11py import PIN, CKM_HC_SM2_RAW, CKU_CONTEXT_SPECIFIC, check, ctl, expect_rv  # noqa: E402
 import PyKCS11
 from PyKCS11.LowLevel import CKF_RW_SESSION, CKF_SERIAL_SESSION
 from cryptography import x509
@@ -24,46 +27,15 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 
 MODE = sys.argv[1] if len(sys.argv) > 1 else "pad"
+p11py.prefix = MODE + ": "
 MODULE = os.environ["HCARD_PKCS11"]
-PIN = "123456"
 SIM = os.environ["HCARD_SIM"]
 CTL = os.environ["HCARD_SIM_CONTROL"]
 CARD_SLOT = os.environ.get("HCARD_CARD_SLOT", "0")
 SAM_SLOT = os.environ.get("HCARD_SAM_SLOT", "1")
 KEYPAD = os.environ.get("HCARD_PINPAD_KEYPAD", "")
 TMP = os.environ["HCARD_TEST_TMP"]
-CKM_HC_SM2_RAW = PyKCS11.CKM_VENDOR_DEFINED | 0x48430001
-CKU_CONTEXT_SPECIFIC = 2
 DISTID = "1234567812345678"
-
-failures = 0
-
-
-def check(name, cond):
-    global failures
-    print(("ok - " if cond else "not ok - ") + MODE + ": " + name, flush=True)
-    if not cond:
-        failures += 1
-    return cond
-
-
-def expect_rv(name, rv, fn, *args):
-    """fn must raise PyKCS11Error with rv."""
-    try:
-        fn(*args)
-    except PyKCS11.PyKCS11Error as e:
-        if not check("%s -> %s" % (name, PyKCS11.CKR[rv]), e.value == rv):
-            print("#   got %s" % e, flush=True)
-        return
-    check("%s -> %s (no error raised)" % (name, PyKCS11.CKR[rv]), False)
-
-
-def ctl(*words):
-    out = subprocess.run([SIM, "ctl", CTL] + list(words), capture_output=True, text=True)
-    if not out.stdout.startswith("ok"):
-        raise RuntimeError("control %s: %s %s" % (words, out.stdout, out.stderr))
-    return out.stdout.split()[1:]
-
 
 def card_apdus():
     """APDUs the simulator received on the user card's slot (the pad's VERIFY included)."""
@@ -309,4 +281,4 @@ if MODE == "pad":
     run_pad()
 else:
     run_nopad()
-sys.exit(1 if failures else 0)
+sys.exit(1 if p11py.failures else 0)

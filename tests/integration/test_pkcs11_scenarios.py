@@ -23,6 +23,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import p11py  # noqa: E402
+from p11py import PIN, CKM_HC_SM2_RAW, CKU_CONTEXT_SPECIFIC, check, ctl, expect_rv  # noqa: E402
 import PyKCS11
 from PyKCS11 import LowLevel
 from PyKCS11.LowLevel import CKF_RW_SESSION, CKF_SERIAL_SESSION
@@ -30,40 +33,9 @@ from PyKCS11.LowLevel import CKF_RW_SESSION, CKF_SERIAL_SESSION
 MODULE = os.environ["HCARD_P11_UNDER_TEST"]
 VIA_P11KIT = os.environ.get("HCARD_P11_VIA", "direct") == "p11kit"
 TAG = "via p11-kit: " if VIA_P11KIT else ""
-PIN = "123456"
+p11py.prefix = TAG
 SIM = os.environ["HCARD_SIM"]
 CTL = os.environ["HCARD_SIM_CONTROL"]
-CKM_HC_SM2_RAW = PyKCS11.CKM_VENDOR_DEFINED | 0x48430001
-CKU_CONTEXT_SPECIFIC = 2
-
-failures = 0
-
-
-def check(name, cond):
-    global failures
-    print(("ok - " if cond else "not ok - ") + TAG + name, flush=True)
-    if not cond:
-        failures += 1
-
-
-def expect_rv(name, rv, fn, *args):
-    """fn must raise PyKCS11Error with rv."""
-    try:
-        fn(*args)
-    except PyKCS11.PyKCS11Error as e:
-        check("%s -> %s" % (name, PyKCS11.CKR[rv]), e.value == rv)
-        if e.value != rv:
-            print("#   got %s" % e, flush=True)
-        return
-    check("%s -> %s (no error raised)" % (name, PyKCS11.CKR[rv]), False)
-
-
-def ctl(*words):
-    out = subprocess.run([SIM, "ctl", CTL] + list(words), capture_output=True, text=True)
-    if not out.stdout.startswith("ok"):
-        raise RuntimeError("control %s: %s %s" % (words, out.stdout, out.stderr))
-    return out.stdout.split()[1:]
-
 
 def apdus():
     """APDUs the simulator received on both slots (user card, SAM)."""
@@ -426,4 +398,4 @@ else:
     check("p11-kit lists no slot without a token to a new connection (reader 0 not exported)",
           tokens_elsewhere(all_slots=True) == 0)
 lib = None
-sys.exit(1 if failures else 0)
+sys.exit(1 if p11py.failures else 0)
