@@ -26,10 +26,14 @@ extern "C" {
 typedef struct hc_store hc_store_t;
 
 /* Opens the store: "sqlite:/path", a path, "postgresql://..." (libpq URI or "key=value"
- * conninfo); NULL or "" = sqlite:$HCARD_STATE_DIR/hcard.db (default /var/lib/hcard).
- * Creates and migrates the schema. HC_ERR_STORE_UNREACHABLE when PostgreSQL cannot be
- * reached. */
+ * conninfo); NULL or "" = hc_store_default_uri(): sqlite:$HCARD_STATE_DIR/hcard.db, default
+ * $localstatedir/lib/hcard/hcard.db, for every command alike. Creates and migrates the
+ * schema. HC_ERR_STORE_UNREACHABLE when PostgreSQL cannot be reached. */
 int hc_store_open(const char *uri, hc_store_t **out);
+/* The state directory ($HCARD_STATE_DIR, else $localstatedir/lib/hcard) and the default store
+ * URI built from it (the only place either is decided). */
+int hc_state_dir(char *out, size_t cap);
+int hc_store_default_uri(char *out, size_t cap);
 void hc_store_close(hc_store_t **st);
 
 /* Blacklist states (card number + issue serial). */

@@ -24,7 +24,8 @@ typedef struct hc_config {
 	char psam_reader[HC_CONF_STR];      /* "" = the SAM card */
 	char sam_pin_file[HC_CONF_PATH];    /* "" = none */
 	char trust_anchor[HC_CONF_PATH];
-	char store[HC_CONF_PATH];           /* sqlite:PATH or postgresql://... */
+	char store[HC_CONF_PATH];           /* sqlite:PATH or postgresql://...; "" = default
+	                                       (hc_store_default_uri, src/store.h) */
 	char location[HC_CONF_STR];         /* terminal location for journals */
 	char chip_profile[64];              /* "auto" or a chip profile name */
 	int log_level;                      /* 0 quiet .. 5 APDU dumps */

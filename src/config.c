@@ -12,9 +12,6 @@
 #ifndef HC_SYSCONFDIR
 #define HC_SYSCONFDIR "/etc"
 #endif
-#ifndef HC_LOCALSTATEDIR
-#define HC_LOCALSTATEDIR "/var"
-#endif
 
 #define HC_CONF_FILE_MAX (64u * 1024u)
 
@@ -55,7 +52,9 @@ void
 hc_config_defaults(hc_config_t *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	snprintf(cfg->store, sizeof(cfg->store), "sqlite:%s/lib/hcard/hcard.db", HC_LOCALSTATEDIR);
+	/* store "" = the library's default (hc_store_default_uri: $HCARD_STATE_DIR, else
+	 * $localstatedir/lib/hcard), the same for card and store-only commands */
+	cfg->store[0] = '\0';
 	snprintf(cfg->trust_anchor, sizeof(cfg->trust_anchor), "%s/hcard/trust", HC_SYSCONFDIR);
 	snprintf(cfg->location, sizeof(cfg->location), "%s", "unnamed terminal");
 	snprintf(cfg->chip_profile, sizeof(cfg->chip_profile), "%s", "auto");

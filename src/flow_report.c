@@ -66,21 +66,26 @@ hc_flow_report(const hc_flow_env_t *env, const char *card_number, const char *is
 {
 	hc_bl_entry_t e;
 	hc_journal_entry_t j;
-	char serial[11];
+	char serial[11], why[128];
 	int rc;
 
-	if (env == NULL || env->store == NULL || card_number == NULL || *card_number == '\0' ||
-	    strlen(card_number) > 18 ||
+	if (env == NULL || env->store == NULL || card_number == NULL ||
 	    (state != HC_CARD_LOST && state != HC_CARD_FOUND && state != HC_CARD_REVOKED))
 		return HC_ERR_INVALID_ARGUMENT;
+	/* the card number is the holder's citizen ID (card-profile.md §4 element 8): checked
+	 * before anything is written */
+	if (hc_id_number_check(card_number, env->today, why, sizeof(why)) != HC_OK) {
+		hc_log_error("card number %.18s: %s", card_number, why);
+		return HC_ERR_BAD_ID_NUMBER;
+	}
 	if (issue_serial == NULL || *issue_serial == '\0') {
+		/* a card this store never saw (the patient phones in): the entry of the card number
+		 * alone (serial ""), which covers each of its cards (src/store.h) */
 		if ((rc = newest_serial(env->store, card_number, serial)) != HC_OK)
 			return rc;
-		if (serial[0] == '\0') {
-			hc_log_error("no issue serial known for card %s: give it", card_number);
-			return HC_ERR_INVALID_ARGUMENT;
-		}
-	} else if (strlen(issue_serial) > 10) {
+	} else if (strlen(issue_serial) > 10 ||
+	    strspn(issue_serial, "0123456789") != strlen(issue_serial)) {
+		hc_log_error("issue serial %.10s: up to 10 digits", issue_serial);
 		return HC_ERR_INVALID_ARGUMENT;
 	} else {
 		snprintf(serial, sizeof(serial), "%s", issue_serial);

@@ -17,7 +17,13 @@
 #include "store_impl.h"
 #include "apdu/log.h"
 
+/* The one default of every command and library call (issue 12 item 9): configure's
+ * $localstatedir/lib/hcard (src/store.mk), /var/lib/hcard when built without it. */
+#ifdef HC_LOCALSTATEDIR
+#define HC_STATE_DIR_DEFAULT HC_LOCALSTATEDIR "/lib/hcard"
+#else
 #define HC_STATE_DIR_DEFAULT "/var/lib/hcard"
+#endif
 
 /* ---- migrations: each runs once, in order, recorded in schema_version ---- */
 
@@ -210,12 +216,48 @@ migrate(hc_store_t *st)
 	return HC_OK;
 }
 
+/* mkdir with exactly mode (umask-independent); an existing directory is kept as it is. */
 static int
-default_path(char *out, size_t cap)
+mkdir_mode(const char *dir, mode_t mode)
+{
+	if (mkdir(dir, mode) != 0)
+		return errno == EEXIST ? 0 : -1;
+	return chmod(dir, mode);
+}
+
+/* The state directory and its missing parents: parents 0755 (as `make install` makes
+ * $localstatedir/lib), the directory itself 0750 (doc/store.md "Files"). */
+static int
+make_state_dir(const char *dir)
+{
+	char buf[1024];
+	size_t k;
+
+	if (hc_store_copy(buf, sizeof(buf), dir) != 0)
+		return HC_ERR_INVALID_ARGUMENT;
+	for (k = 1; buf[k] != '\0'; k++) {
+		if (buf[k] != '/')
+			continue;
+		buf[k] = '\0';
+		if (mkdir_mode(buf, 0755) != 0)
+			goto fail;
+		buf[k] = '/';
+	}
+	if (mkdir_mode(buf, 0750) != 0)
+		goto fail;
+	return HC_OK;
+fail:
+	hc_log_error("cannot create the state directory %s (%s): %s", dir, buf, strerror(errno));
+	return HC_ERR_IO;
+}
+
+int
+hc_state_dir(char *out, size_t cap)
 {
 	const char *dir;
-	int n;
 
+	if (out == NULL || cap == 0)
+		return HC_ERR_INVALID_ARGUMENT;
 #ifdef HAVE_SECURE_GETENV
 	dir = secure_getenv("HCARD_STATE_DIR");
 #else
@@ -223,10 +265,33 @@ default_path(char *out, size_t cap)
 #endif
 	if (dir == NULL || *dir == '\0')
 		dir = HC_STATE_DIR_DEFAULT;
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
-		hc_log_error("cannot create the state directory %s: %s", dir, strerror(errno));
-		return HC_ERR_IO;
-	}
+	return hc_store_copy(out, cap, dir) == 0 ? HC_OK : HC_ERR_INVALID_ARGUMENT;
+}
+
+int
+hc_store_default_uri(char *out, size_t cap)
+{
+	char dir[1024];
+	int rc, n;
+
+	if (out == NULL || cap == 0)
+		return HC_ERR_INVALID_ARGUMENT;
+	if ((rc = hc_state_dir(dir, sizeof(dir))) != HC_OK)
+		return rc;
+	n = snprintf(out, cap, "sqlite:%s/hcard.db", dir);
+	return n > 0 && (size_t)n < cap ? HC_OK : HC_ERR_INVALID_ARGUMENT;
+}
+
+static int
+default_path(char *out, size_t cap)
+{
+	char dir[1024];
+	int rc, n;
+
+	if ((rc = hc_state_dir(dir, sizeof(dir))) != HC_OK)
+		return rc;
+	if ((rc = make_state_dir(dir)) != HC_OK)
+		return rc;
 	n = snprintf(out, cap, "%s/hcard.db", dir);
 	return n > 0 && (size_t)n < cap ? HC_OK : HC_ERR_INVALID_ARGUMENT;
 }

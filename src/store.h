@@ -29,10 +29,15 @@ typedef struct hc_store hc_store_t;
 /* Opens (and migrates to the current schema) the store named by uri:
  *   "sqlite:/path/file.db", or a plain path            SQLite file (created if missing)
  *   "postgresql://..." or "postgres://..." or "host=... dbname=..."   PostgreSQL via libpq
- * NULL or "" = sqlite:$HCARD_STATE_DIR/hcard.db, else /var/lib/hcard/hcard.db (the state dir
- * is created if missing). Schema migrations are versioned (table schema_version) and each
- * runs once. */
+ * NULL or "" = hc_store_default_uri() (the state dir is created 0750 if missing, the file
+ * 0600, never world-readable whatever the umask). Schema migrations are versioned (table
+ * schema_version) and each runs once. */
 int hc_store_open(const char *uri, hc_store_t **out);
+/* The state directory of every command and library call: $HCARD_STATE_DIR, else
+ * $localstatedir/lib/hcard (configure). The one place this path is decided. */
+int hc_state_dir(char *out, size_t cap);
+/* "sqlite:" ‖ hc_state_dir() ‖ "/hcard.db": what hc_store_open(NULL) opens. */
+int hc_store_default_uri(char *out, size_t cap);
 void hc_store_close(hc_store_t **st);
 /* "sqlite" or "postgresql". */
 const char *hc_store_kind(const hc_store_t *st);

@@ -73,16 +73,30 @@ max_cb(const hc_sql_row_t *row, void *arg)
 	return 1;
 }
 
+/*
+ * The next blacklist version, inside the caller's write transaction, which holds the
+ * blacklist's write lock (SQLite BEGIN IMMEDIATE; PostgreSQL bl_lock): versions are given in
+ * commit order, so a puller that has seen version v has seen every version below v
+ * (doc/store.md "Blacklist versions"). A sequence (PostgreSQL before) hands out numbers at
+ * nextval, not at commit: a smaller number committed after a larger one was pulled was lost.
+ */
 static int
 next_version(hc_store_t *st, int64_t *v)
 {
 	*v = 0;
-	if (st->ops->dialect == HC_DIALECT_PG)
-		return st->ops->exec(st, "SELECT nextval('blacklist_version_seq')", NULL, 0, max_cb, v,
-		    NULL);
-	/* SQLite: inside BEGIN IMMEDIATE, so no other writer takes the same number */
 	return st->ops->exec(st, "SELECT COALESCE(MAX(version), 0) + 1 FROM blacklist", NULL, 0,
 	    max_cb, v, NULL);
+}
+
+/* PostgreSQL: one blacklist writer at a time until its COMMIT (readers are not blocked:
+ * SHARE ROW EXCLUSIVE conflicts with writers and itself, not with SELECT). */
+static int
+bl_lock(hc_store_t *st)
+{
+	if (st->ops->dialect != HC_DIALECT_PG)
+		return HC_OK;     /* SQLite: BEGIN IMMEDIATE already holds the file's write lock */
+	return st->ops->exec(st, "LOCK TABLE blacklist IN SHARE ROW EXCLUSIVE MODE", NULL, 0,
+	    NULL, NULL, NULL);
 }
 
 /* Inserts or replaces an entry with the next version, inside the caller's transaction. */
@@ -117,11 +131,38 @@ bl_valid_key(const char *card, const char *serial)
 	    strlen(serial) <= 10;
 }
 
+/* The row of (card, serial) as it is now, locked for this transaction on PostgreSQL
+ * (SELECT ... FOR UPDATE; SQLite holds the write lock since BEGIN IMMEDIATE). */
+static int
+bl_get_row(hc_store_t *st, const char *card, const char *serial, hc_bl_entry_t *out, int *found)
+{
+	bl_list_t l = { out, 1, 0 };
+	hc_sql_val_t p[2] = { HC_SQL_S(card), HC_SQL_S(serial) };
+	int rc;
+
+	rc = st->ops->exec(st, st->ops->dialect == HC_DIALECT_PG ?
+	    BL_SELECT " WHERE card_number = ? AND issue_serial = ? FOR UPDATE" :
+	    BL_SELECT " WHERE card_number = ? AND issue_serial = ?", p, 2, bl_row, &l, NULL);
+	*found = l.n == 1;
+	if (rc == HC_OK && l.n == 0) {
+		memset(out, 0, sizeof(*out));
+		(void)hc_store_copy(out->card_number, sizeof(out->card_number), card);
+		(void)hc_store_copy(out->issue_serial, sizeof(out->issue_serial), serial);
+		out->state = HC_BL_NONE;
+	}
+	return rc;
+}
+
+/*
+ * The state rules (doc/store.md "Rules"), read and written in one transaction under the
+ * blacklist's write lock, so two desks changing one card at once are serialised: the second
+ * sees the first's result (a revoked card never becomes found).
+ */
 int
 hc_store_bl_set(hc_store_t *st, hc_bl_entry_t *e)
 {
-	hc_bl_entry_t cur;
-	int rc;
+	hc_bl_entry_t cur, any;
+	int rc, found = 0;
 
 	if (st == NULL || e == NULL || !bl_valid_key(e->card_number, e->issue_serial) ||
 	    e->state < HC_BL_LOST || e->state > HC_BL_REVOKED)
@@ -130,7 +171,11 @@ hc_store_bl_set(hc_store_t *st, hc_bl_entry_t *e)
 		e->at = (int64_t)time(NULL);
 	if ((rc = hc_store_tx_begin(st)) != HC_OK)
 		return rc;
-	rc = hc_store_bl_get(st, e->card_number, e->issue_serial, &cur);
+	if ((rc = bl_lock(st)) == HC_OK)
+		rc = bl_get_row(st, e->card_number, e->issue_serial, &cur, &found);
+	/* the state that applies (the card number's own entry included), now it is locked */
+	if (rc == HC_OK)
+		rc = hc_store_bl_get(st, e->card_number, e->issue_serial, &cur);
 	/* replaced and revoked are final; "found" only undoes "lost" */
 	if (rc == HC_OK && (cur.state == HC_BL_REPLACED || cur.state == HC_BL_REVOKED) &&
 	    cur.state != e->state) {
@@ -145,6 +190,18 @@ hc_store_bl_set(hc_store_t *st, hc_bl_entry_t *e)
 	/* A change made on a local SQLite store is pushed at the next sync. */
 	if (rc == HC_OK)
 		rc = bl_write(st, e, st->ops->dialect == HC_DIALECT_SQLITE);
+	/* A card reported lost by its number alone (serial "", the patient phoned in) is settled
+	 * by what the desk later does to its actual card: found or replaced. */
+	if (rc == HC_OK && e->issue_serial[0] != '\0' &&
+	    (e->state == HC_BL_FOUND || e->state == HC_BL_REPLACED) &&
+	    (rc = bl_get_row(st, e->card_number, "", &any, &found)) == HC_OK && found &&
+	    any.state == HC_BL_LOST) {
+		any.state = HC_BL_FOUND;
+		any.at = e->at;
+		(void)hc_store_copy(any.who, sizeof(any.who), e->who);
+		snprintf(any.note, sizeof(any.note), "settled by serial %s", e->issue_serial);
+		rc = bl_write(st, &any, st->ops->dialect == HC_DIALECT_SQLITE);
+	}
 	return hc_store_tx_end(st, rc);
 }
 
@@ -153,28 +210,52 @@ int
 hc_store_bl_upsert(hc_store_t *st, const hc_bl_entry_t *e, int dirty)
 {
 	hc_bl_entry_t copy = *e;
-	return bl_write(st, &copy, dirty);
+	int rc = bl_lock(st);
+
+	return rc == HC_OK ? bl_write(st, &copy, dirty) : rc;
 }
 
+/*
+ * The state of (card, serial). An entry for the card number alone (serial "": reported lost
+ * by phone by a store that never saw the card) also applies to every serial of that number:
+ * a serial's own replaced/revoked is final; otherwise the newer of the two entries decides.
+ */
 int
 hc_store_bl_get(hc_store_t *st, const char *card_number, const char *issue_serial,
     hc_bl_entry_t *out)
 {
-	bl_list_t l = { out, 1, 0 };
+	hc_bl_entry_t rows[2];
+	bl_list_t l = { rows, 2, 0 };
 	hc_sql_val_t p[2] = { HC_SQL_S(card_number), HC_SQL_S(issue_serial) };
+	const hc_bl_entry_t *own = NULL, *any = NULL, *pick;
+	size_t k;
 	int rc;
 
 	if (st == NULL || out == NULL || !bl_valid_key(card_number, issue_serial))
 		return HC_ERR_INVALID_ARGUMENT;
-	rc = st->ops->exec(st, BL_SELECT " WHERE card_number = ? AND issue_serial = ?", p, 2,
-	    bl_row, &l, NULL);
-	if (rc == HC_OK && l.n == 0) {
-		memset(out, 0, sizeof(*out));
-		(void)hc_store_copy(out->card_number, sizeof(out->card_number), card_number);
-		(void)hc_store_copy(out->issue_serial, sizeof(out->issue_serial), issue_serial);
-		out->state = HC_BL_NONE;
+	rc = st->ops->exec(st, BL_SELECT " WHERE card_number = ? AND (issue_serial = ? OR"
+	    " issue_serial = '')", p, 2, bl_row, &l, NULL);
+	if (rc != HC_OK)
+		return rc;
+	for (k = 0; k < l.n; k++) {
+		if (strcmp(rows[k].issue_serial, issue_serial) == 0)
+			own = &rows[k];
+		else
+			any = &rows[k];
 	}
-	return rc;
+	pick = own;
+	if (any != NULL && (own == NULL || (own->state != HC_BL_REPLACED &&
+	    own->state != HC_BL_REVOKED && any->version > own->version)))
+		pick = any;
+	if (pick == NULL) {
+		memset(out, 0, sizeof(*out));
+		out->state = HC_BL_NONE;
+	} else {
+		*out = *pick;
+	}
+	(void)hc_store_copy(out->card_number, sizeof(out->card_number), card_number);
+	(void)hc_store_copy(out->issue_serial, sizeof(out->issue_serial), issue_serial);
+	return HC_OK;
 }
 
 int

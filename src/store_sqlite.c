@@ -4,7 +4,12 @@
  */
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <sqlite3.h>
 
 #include "store_impl.h"
@@ -138,13 +143,68 @@ static const hc_store_ops_t sqlite_ops = {
 	sqlite_close,
 };
 
+/*
+ * The store holds ID numbers (journal) and clinical data (archive): the file is created 0600
+ * with an explicit mode whatever the umask, an existing one loses any access for others, and
+ * the -wal/-shm files (SQLite gives them the database's mode when it creates them) are held
+ * to the same (doc/store.md "Files").
+ */
+/* 0: done; -1: a file created here could not be given mode 0600 (errno). An existing file
+ * that cannot be tightened (another owner) is only warned about: SQLite decides then.
+ * An existing file is never opened and closed here: closing any descriptor of a file drops
+ * the POSIX locks SQLite holds on it in this process (sqlite.org/howtocorrupt.html 2.2). */
+static int
+secure_file(const char *path, int create)
+{
+	struct stat sb;
+	int fd;
+
+	if (create && (fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+	    0600)) >= 0) {
+		int rc = fchmod(fd, 0600);   /* the umask may have taken bits off; never added */
+		close(fd);
+		return rc;
+	}
+	if (create && errno != EEXIST)
+		return -1;
+	if (lstat(path, &sb) != 0 || !S_ISREG(sb.st_mode))
+		return 0;                    /* absent side file, or SQLite will say why */
+	if ((sb.st_mode & 0007) != 0 && chmod(path, sb.st_mode & 0770) != 0)
+		hc_log_warn("%s is accessible to others and cannot be changed: %s", path,
+		    strerror(errno));
+	return 0;
+}
+
+static int
+secure_files(const char *path, int create)
+{
+	static const char *const side[] = { "-wal", "-shm", "-journal" };
+	char p[1100];
+	size_t k;
+
+	if (secure_file(path, create) != 0) {
+		hc_log_error("%s: cannot create it with mode 0600: %s", path, strerror(errno));
+		return HC_ERR_STORE;
+	}
+	for (k = 0; k < sizeof(side) / sizeof(side[0]); k++) {
+		int n = snprintf(p, sizeof(p), "%s%s", path, side[k]);
+		if (n > 0 && (size_t)n < sizeof(p))
+			(void)secure_file(p, 0);
+	}
+	return HC_OK;
+}
+
 int
 hc_store_sqlite_open(const char *path, hc_store_t *st)
 {
 	sqlite3 *db = NULL;
 	int err = HC_ERR_STORE;
+	int ondisk = path != NULL && *path != '\0' && strcmp(path, ":memory:") != 0 &&
+	    strncmp(path, "file:", 5) != 0;
 
 	(void)hc_store_copy(st->where, sizeof(st->where), path);
+	if (ondisk && secure_files(path, 1) != HC_OK)
+		goto out;
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		hc_log_error("%s: %s", path, db != NULL ? sqlite3_errmsg(db) : "out of memory");
@@ -158,6 +218,9 @@ hc_store_sqlite_open(const char *path, hc_store_t *st)
 	if (sqlite_simple(st, "PRAGMA journal_mode=WAL") != HC_OK ||
 	    sqlite_simple(st, "PRAGMA synchronous=FULL") != HC_OK ||
 	    sqlite_simple(st, "PRAGMA foreign_keys=ON") != HC_OK)
+		goto out;
+	/* the -wal and -shm files exist now: same protection */
+	if (ondisk && secure_files(path, 0) != HC_OK)
 		goto out;
 	err = HC_OK;
 out:

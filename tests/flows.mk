@@ -5,6 +5,7 @@ check_PROGRAMS += tests/unit/test_store
 TESTS += tests/unit/test_store tests/integration/test_store_pg.sh
 tests_unit_test_store_SOURCES = tests/unit/test_store.c
 tests_unit_test_store_CFLAGS = $(AM_CFLAGS) $(CMOCKA_CFLAGS)
+tests_unit_test_store_CPPFLAGS = $(AM_CPPFLAGS) -DHC_LOCALSTATEDIR=\"$(localstatedir)\"
 tests_unit_test_store_LDADD = $(HC_STORE_TEST_LIBS)
 
 # benchmarks (make bench): blacklist lookups in a 10-million-entry SQLite store

@@ -160,6 +160,7 @@ cli_lost_system(cli_t *c, const char *verb, const char *card, const char *serial
 		cli_jset_int(c, "at", when);
 	}
 	cli_say(c, "Card %s (serial %s) %s by %s.", "卡 %s（发卡序列号 %s）%s，操作员 %s。", card,
-	    serial != NULL ? serial : "?", c->zh ? lost_verbs[k].zh : lost_verbs[k].en, env.who);
+	    serial == NULL ? "?" : *serial == '\0' ? (c->zh ? "任意" : "any") : serial,
+	    c->zh ? lost_verbs[k].zh : lost_verbs[k].en, env.who);
 	return CLI_EXIT_OK;
 }

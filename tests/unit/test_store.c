@@ -12,11 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 
 #include "src/store.h"
+#include "src/store_impl.h"
 
 static char tmpdir[] = "/tmp/hcard-store-test.XXXXXX";
 static char local_path[256], remote_path[256], term_path[256];
@@ -486,6 +490,267 @@ test_unreachable(void **state)
 	assert_null(st);
 }
 
+/* Issue 12 item 12: a card reported lost by its number alone (serial "", a store that never
+ * issued it) is refused whatever its serial, until the desk settles it on the actual card. */
+static void
+test_blacklist_number_only(void **state)
+{
+	hc_store_t *st = open_or_fail(uri);
+	hc_bl_entry_t e, got;
+	char card[19];
+
+	(void)state;
+	card_number(card);
+	bl_entry(&e, card, "", HC_BL_LOST);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_OK);
+	assert_int_equal(hc_store_bl_get(st, card, "0000000007", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_LOST);
+	assert_string_equal(got.issue_serial, "0000000007");
+	/* found on the card itself: the number-only report is settled too */
+	bl_entry(&e, card, "0000000007", HC_BL_FOUND);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_OK);
+	assert_int_equal(hc_store_bl_get(st, card, "0000000007", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_FOUND);
+	assert_int_equal(hc_store_bl_get(st, card, "", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_FOUND);
+	/* lost by phone again, then replaced at the desk: the new card is usable, the old not */
+	bl_entry(&e, card, "", HC_BL_LOST);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_OK);
+	assert_int_equal(hc_store_bl_get(st, card, "0000000007", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_LOST);
+	bl_entry(&e, card, "0000000007", HC_BL_REPLACED);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_OK);
+	assert_int_equal(hc_store_bl_get(st, card, "0000000008", &got), HC_OK);
+	assert_false(hc_bl_refused(got.state));
+	assert_int_equal(hc_store_bl_get(st, card, "0000000007", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_REPLACED);
+	/* a later number-only change never revives the replaced card */
+	bl_entry(&e, card, "", HC_BL_LOST);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_OK);
+	bl_entry(&e, card, "", HC_BL_FOUND);
+	assert_int_equal(hc_store_bl_set(st, &e), HC_OK);
+	assert_int_equal(hc_store_bl_get(st, card, "0000000007", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_REPLACED);
+	hc_store_close(&st);
+}
+
+static void
+sql_or_fail(hc_store_t *st, const char *sql)
+{
+	assert_int_equal(st->ops->exec(st, sql, NULL, 0, NULL, NULL, NULL), HC_OK);
+}
+
+/* PostgreSQL: a trigger that sleeps in a blacklist write whose note says so ("slow N" sleeps
+ * N milliseconds), to hold the window between a desk's read and its write wide open. */
+static void
+pg_slow_trigger(hc_store_t *st)
+{
+	if (st->ops->dialect != HC_DIALECT_PG)
+		return;
+	sql_or_fail(st, "CREATE OR REPLACE FUNCTION hc_test_slow() RETURNS trigger AS $$ BEGIN"
+	    " IF NEW.note LIKE 'slow %' THEN"
+	    " PERFORM pg_sleep(CAST(substr(NEW.note, 6) AS integer) / 1000.0); END IF;"
+	    " RETURN NEW; END $$ LANGUAGE plpgsql");
+	sql_or_fail(st, "DROP TRIGGER IF EXISTS hc_test_slow ON blacklist");
+	sql_or_fail(st, "CREATE TRIGGER hc_test_slow BEFORE INSERT OR UPDATE ON blacklist"
+	    " FOR EACH ROW EXECUTE PROCEDURE hc_test_slow()");
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* A child process that sets each of cards[0..n) to state s (note "slow MS"), card k at the
+ * wall-clock time start + k * slot milliseconds when slot > 0 (two writers meet on each
+ * card); exits 0. */
+static pid_t
+bl_writer(const char cards[][19], size_t n, const char *serial, hc_bl_state_t s, int ms,
+    int64_t start, int slot)
+{
+	pid_t pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		hc_store_t *c = NULL;
+		hc_bl_entry_t e;
+		size_t k;
+		if (hc_store_open(uri, &c) != HC_OK)
+			_exit(2);
+		for (k = 0; k < n; k++) {
+			int64_t at = start + (int64_t)k * slot, d;
+			if (slot > 0 && (d = at - now_ms()) > 0)
+				usleep((useconds_t)(d * 1000));
+			bl_entry(&e, cards[k], serial, s);
+			snprintf(e.note, sizeof(e.note), "slow %d", ms);
+			int rc = hc_store_bl_set(c, &e);
+			if (rc != HC_OK && rc != HC_ERR_NOT_PERMITTED)
+				_exit(3);
+		}
+		hc_store_close(&c);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void
+wait_ok(pid_t pid)
+{
+	int status = 0;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* Issue 12 item 10: two desks, one revoking and one finding the same lost cards at once:
+ * whatever the order, a revoked card never ends found (revoke after found is allowed, found
+ * after revoke is not), so every card ends revoked. */
+static void
+test_revoke_found_race(void **state)
+{
+	enum { CARDS = 40 };
+	hc_store_t *st = open_or_fail(uri);
+	char (*cards)[19] = calloc(CARDS, sizeof(*cards));
+	hc_bl_entry_t e, got;
+	pid_t a, b;
+	int64_t start;
+	size_t k, found = 0;
+
+	(void)state;
+	assert_non_null(cards);
+	pg_slow_trigger(st);
+	for (k = 0; k < CARDS; k++) {
+		card_number(cards[k]);
+		bl_entry(&e, cards[k], "R1", HC_BL_LOST);
+		assert_int_equal(hc_store_bl_set(st, &e), HC_OK);
+	}
+	start = now_ms() + 500;
+	a = bl_writer((const char (*)[19])cards, CARDS, "R1", HC_BL_REVOKED, 20, start, 80);
+	b = bl_writer((const char (*)[19])cards, CARDS, "R1", HC_BL_FOUND, 20, start, 80);
+	wait_ok(a);
+	wait_ok(b);
+	for (k = 0; k < CARDS; k++) {
+		assert_int_equal(hc_store_bl_get(st, cards[k], "R1", &got), HC_OK);
+		if (got.state != HC_BL_REVOKED) {
+			fprintf(stderr, "card %s ended %s\n", cards[k], hc_bl_state_name(got.state));
+			found++;
+		}
+	}
+	assert_int_equal(found, 0);
+	free(cards);
+	hc_store_close(&st);
+}
+
+/* Issue 12 item 11: writer A is slow to commit its change, writer B commits one after A
+ * started, a terminal pulls in between and again after: it must end with both changes. */
+static void
+test_pull_gap_free(void **state)
+{
+	char pull_path[300];
+	hc_store_t *st = open_or_fail(uri), *local;
+	hc_sync_stats_t s;
+	hc_bl_entry_t got;
+	char slow[1][19], fast[1][19];
+	pid_t a, b;
+
+	(void)state;
+	snprintf(pull_path, sizeof(pull_path), "sqlite:%s/pull-%d.db", tmpdir, (int)getpid());
+	local = open_or_fail(pull_path);
+	pg_slow_trigger(st);
+	card_number(slow[0]);
+	card_number(fast[0]);
+	a = bl_writer((const char (*)[19])slow, 1, "G1", HC_BL_LOST, 1500, 0, 0);
+	usleep(300000);                      /* A holds its write (PostgreSQL: in the trigger) */
+	b = bl_writer((const char (*)[19])fast, 1, "G1", HC_BL_LOST, 0, 0, 0);
+	wait_ok(b);
+	assert_int_equal(hc_store_sync(local, st, &s), HC_OK);
+	wait_ok(a);
+	assert_int_equal(hc_store_sync(local, st, &s), HC_OK);
+	assert_int_equal(hc_store_bl_get(local, fast[0], "G1", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_LOST);
+	assert_int_equal(hc_store_bl_get(local, slow[0], "G1", &got), HC_OK);
+	assert_int_equal(got.state, HC_BL_LOST);
+	hc_store_close(&local);
+	hc_store_close(&st);
+}
+
+static mode_t
+mode_of(const char *path)
+{
+	struct stat sb;
+
+	assert_int_equal(stat(path, &sb), 0);
+	return sb.st_mode & 07777;
+}
+
+/* Issue 12 items 9 and 13: the default store is $HCARD_STATE_DIR/hcard.db, else
+ * $localstatedir/lib/hcard/hcard.db; under umask 000 the state directory is created 0750
+ * (its missing parents 0755), the database and its -wal/-shm 0600; an existing world-readable
+ * database loses the access of others. */
+static void
+test_state_dir_modes(void **state)
+{
+	char dir[300], path[400], want[400], got[420];
+	const char *old = getenv("HCARD_STATE_DIR");
+	hc_store_t *st;
+	hc_journal_entry_t e;
+	mode_t um;
+	int fd;
+
+	(void)state;
+	unsetenv("HCARD_STATE_DIR");
+	assert_int_equal(hc_store_default_uri(got, sizeof(got)), HC_OK);
+	assert_string_equal(got, "sqlite:" HC_LOCALSTATEDIR "/lib/hcard/hcard.db");
+	assert_int_equal(hc_state_dir(got, sizeof(got)), HC_OK);
+	assert_string_equal(got, HC_LOCALSTATEDIR "/lib/hcard");
+
+	snprintf(dir, sizeof(dir), "%s/var/lib/hcard", tmpdir);
+	setenv("HCARD_STATE_DIR", dir, 1);
+	snprintf(want, sizeof(want), "sqlite:%s/hcard.db", dir);
+	assert_int_equal(hc_store_default_uri(got, sizeof(got)), HC_OK);
+	assert_string_equal(got, want);
+	um = umask(0);
+	st = open_or_fail(NULL);
+	memset(&e, 0, sizeof(e));
+	e.kind = HC_JOURNAL_REGISTER;
+	snprintf(e.card_number, sizeof(e.card_number), "110101199003071233");
+	assert_int_equal(hc_store_journal_add(st, &e), HC_OK);
+	assert_int_equal(mode_of(dir), 0750);
+	snprintf(path, sizeof(path), "%s/var/lib", tmpdir);
+	assert_int_equal(mode_of(path), 0755);
+	snprintf(path, sizeof(path), "%s/hcard.db", dir);
+	assert_int_equal(mode_of(path), 0600);
+	snprintf(path, sizeof(path), "%s/hcard.db-wal", dir);
+	assert_int_equal(mode_of(path), 0600);
+	snprintf(path, sizeof(path), "%s/hcard.db-shm", dir);
+	assert_int_equal(mode_of(path), 0600);
+	hc_store_close(&st);
+
+	/* a store file someone made world-readable */
+	snprintf(path, sizeof(path), "%s/open.db", tmpdir);
+	fd = open(path, O_CREAT | O_WRONLY, 0666);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(mode_of(path), 0666);
+	snprintf(got, sizeof(got), "sqlite:%s", path);
+	st = open_or_fail(got);
+	hc_store_close(&st);
+	assert_int_equal(mode_of(path) & 0007, 0);
+	snprintf(path, sizeof(path), "%s/open.db-wal", tmpdir);
+	if (access(path, F_OK) == 0)
+		assert_int_equal(mode_of(path) & 0007, 0);
+	umask(um);
+	if (old != NULL)
+		setenv("HCARD_STATE_DIR", old, 1);
+	else
+		unsetenv("HCARD_STATE_DIR");
+}
+
 int
 main(void)
 {
@@ -499,6 +764,10 @@ main(void)
 		cmocka_unit_test(test_sync),
 		cmocka_unit_test(test_concurrent_writers),
 		cmocka_unit_test(test_unreachable),
+		cmocka_unit_test(test_blacklist_number_only),
+		cmocka_unit_test(test_revoke_found_race),
+		cmocka_unit_test(test_pull_gap_free),
+		cmocka_unit_test(test_state_dir_modes),
 	};
 	char cmd[300];
 	int rc;
