@@ -32,6 +32,9 @@ TESTS += tests/integration/test_flow_cli.sh tests/integration/test_flow_batch.sh
 	tests/integration/test_flow_pki.sh
 # hcard sam info / cert / pin change against raw APDUs of opensc-tool to the same SAM
 TESTS += tests/integration/test_flow_cli_sam.sh
+# one store for every command ($HCARD_STATE_DIR, else $localstatedir/lib/hcard), lost report by
+# the card number alone, bad ID numbers refused, store modes under umask 000 (issue 12 9/12/13)
+TESTS += tests/integration/test_flow_store_path.sh
 # the cardholder PIN never on the command line: no-echo prompt on a pty, --pin-file, HCARD_PIN
 TESTS += tests/integration/test_flow_cli_pin.sh
 
