@@ -548,9 +548,11 @@ out:
 	return p11_end(&c, rv);
 }
 
-/* Appends an allergy or immunisation entry: CKO_DATA with the label of the cyclic file
- * ("DF02/EF07 allergies", "DF02/EF08 immunisations") and CKA_VALUE = the entry. The handle
- * returned is the file's data object. */
+/* Appends an allergy or immunisation entry: CKO_DATA with CKA_TOKEN TRUE, the label of the
+ * cyclic file ("DF02/EF07 allergies", "DF02/EF08 immunisations") and CKA_VALUE = the entry.
+ * The handle returned is the file's data object. The append is permanent and pushes the
+ * oldest entry out, so a template without CKA_TOKEN TRUE (a session object, the default) is
+ * CKR_TEMPLATE_INCONSISTENT before anything reaches the card (doc/pkcs11.md "Data objects"). */
 CK_RV
 C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n, CK_OBJECT_HANDLE_PTR out_h)
 {
@@ -558,6 +560,7 @@ C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n, CK_OBJECT
 	p11_slot_t *slot;
 	const CK_ATTRIBUTE *label = NULL, *value = NULL;
 	const p11_attr_t *l;
+	CK_BBOOL token = CK_FALSE;
 	CK_ULONG i;
 	size_t k;
 	CK_RV rv;
@@ -579,11 +582,21 @@ C_CreateObject(CK_SESSION_HANDLE h, CK_ATTRIBUTE_PTR tmpl, CK_ULONG n, CK_OBJECT
 			break;
 		case CKA_LABEL: label = &tmpl[i]; break;
 		case CKA_VALUE: value = &tmpl[i]; break;
-		case CKA_TOKEN: case CKA_PRIVATE: case CKA_APPLICATION: break;
+		case CKA_TOKEN:
+			if (tmpl[i].ulValueLen != sizeof(CK_BBOOL))
+				rv = CKR_ATTRIBUTE_VALUE_INVALID;
+			else
+				token = *(const CK_BBOOL *)tmpl[i].pValue;
+			break;
+		case CKA_PRIVATE: case CKA_APPLICATION: break;
 		default: rv = CKR_ATTRIBUTE_TYPE_INVALID; break;
 		}
 		if (rv != CKR_OK)
 			goto out;
+	}
+	if (token != CK_TRUE) {
+		rv = CKR_TEMPLATE_INCONSISTENT;   /* no session objects: never the card */
+		goto out;
 	}
 	if (label == NULL || value == NULL) {
 		rv = CKR_TEMPLATE_INCOMPLETE;

@@ -236,8 +236,12 @@ verify_pin(p11_ctx_t *ctx, p11_slot_t *slot, CK_UTF8CHAR_PTR pin, CK_ULONG len)
 	err = hc_pki_verify_pin(slot->card, buf, NULL);
 	if (err == HC_ERR_CARD_RESET)
 		err = hc_pki_verify_pin(slot->card, buf, NULL);   /* reconnected: once more */
+	/* a PIN of the right length with characters the cardholder PIN cannot hold (not digits)
+	 * is a wrong PIN: CKR_PIN_INVALID is for setting a PIN (C_InitPIN/C_SetPIN), C_Login
+	 * answers CKR_PIN_INCORRECT; it is not presented, so no try is spent on it
+	 * (doc/pkcs11.md "Return values") */
 	if (err == HC_ERR_PIN_FORMAT)
-		rv = CKR_PIN_INVALID;
+		rv = CKR_PIN_INCORRECT;
 	else
 		rv = err == HC_OK ? CKR_OK : p11_slot_error(ctx, slot, err);
 out:
@@ -275,6 +279,11 @@ C_SetPIN(CK_SESSION_HANDLE h, CK_UTF8CHAR_PTR old_pin, CK_ULONG old_len, CK_UTF8
 	    (rv = pin_copy(n, new_pin, new_len)) != CKR_OK ||
 	    (rv = p11_slot_card(c.ctx, c.slot)) != CKR_OK)
 		goto out;
+	/* an old PIN that cannot be the PIN is incorrect; a new one that cannot be a PIN invalid */
+	if (strspn(o, "0123456789") != strlen(o)) {
+		rv = CKR_PIN_INCORRECT;
+		goto out;
+	}
 	err = hc_pki_change_pin(c.slot->card, o, n, NULL);
 	if (err == HC_ERR_PIN_FORMAT)
 		rv = CKR_PIN_INVALID;
@@ -284,6 +293,19 @@ out:
 	hc_wipe(o, sizeof(o));
 	hc_wipe(n, sizeof(n));
 	return p11_end(&c, rv);
+}
+
+/* 1 if a read-only session is open on the slot (an SO cannot log in then). */
+static int
+ro_session_exists(const p11_ctx_t *ctx, CK_SLOT_ID slot)
+{
+	size_t i;
+
+	for (i = 0; i < P11_MAX_SESSIONS; i++)
+		if (ctx->sessions[i].handle != 0 && ctx->sessions[i].slot == slot &&
+		    !(ctx->sessions[i].flags & CKF_RW_SESSION))
+			return 1;
+	return 0;
 }
 
 CK_RV
@@ -311,7 +333,17 @@ C_Login(CK_SESSION_HANDLE h, CK_USER_TYPE user, CK_UTF8CHAR_PTR pin, CK_ULONG le
 			c.s->crypto[P11_CRYPTO_SIGN].context_login = 1;
 		break;
 	case CKU_SO:
-		rv = CKR_USER_TYPE_INVALID;   /* the issuer works through libhcard, not here */
+		/* CKU_SO is a valid user type (CKR_USER_TYPE_INVALID is for values other than
+		 * CKU_SO, CKU_USER, CKU_CONTEXT_SPECIFIC), but this token has no SO PIN (the issuer
+		 * works through libhcard): no PIN is the SO's, so CKR_PIN_INCORRECT after the
+		 * session-state checks C_Login has for an SO; nothing reaches the card, no
+		 * CKF_SO_PIN_* flag changes (doc/pkcs11.md "Return values") */
+		if (c.slot->logged_in)
+			rv = CKR_USER_ANOTHER_ALREADY_LOGGED_IN;
+		else if (ro_session_exists(c.ctx, c.s->slot))
+			rv = CKR_SESSION_READ_ONLY_EXISTS;
+		else
+			rv = CKR_PIN_INCORRECT;
 		break;
 	default:
 		rv = CKR_USER_TYPE_INVALID;

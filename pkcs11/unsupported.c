@@ -110,8 +110,16 @@ C_CancelFunction(CK_SESSION_HANDLE a)
 }
 
 
+/* The card's generator takes no seed; the session handle and the arguments are checked
+ * first (PKCS#11 3.0 §5.1.7 priorities: CKR_SESSION_HANDLE_INVALID before the function's own
+ * answer; doc/pkcs11.md "Return values"). */
 CK_RV
-C_SeedRandom(CK_SESSION_HANDLE a, CK_BYTE_PTR b, CK_ULONG c)
+C_SeedRandom(CK_SESSION_HANDLE h, CK_BYTE_PTR seed, CK_ULONG len)
 {
-	return not_supported(CKR_RANDOM_SEED_NOT_SUPPORTED);
+	p11_call_t c;
+	CK_RV rv;
+
+	if ((rv = p11_begin_session(&c, p11_args(seed != NULL || len == 0), h, 0)) == CKR_OK)
+		rv = CKR_RANDOM_SEED_NOT_SUPPORTED;
+	return p11_end(&c, rv);
 }

@@ -30,6 +30,9 @@ EXTRA_DIST += tests/integration/pkcs11_common.sh tests/integration/p11py.py test
 	tests/integration/test_pkcs11_tool.sh tests/integration/test_pkcs11_scenarios.sh \
 	tests/integration/test_pkcs11_threads.sh tests/integration/test_pkcs11_gnutls_openssl.sh \
 	tests/integration/test_pkcs11_p11kit.sh
+# conformance return values: session objects, wrong PINs and flags, CKU_SO, C_SeedRandom
+TESTS += tests/integration/test_pkcs11_conform.sh
+EXTRA_DIST += tests/integration/test_pkcs11_conform.sh tests/integration/test_pkcs11_conform.py
 
 # make bench
 EXTRA_PROGRAMS += tests/bench/pkcs11_bench

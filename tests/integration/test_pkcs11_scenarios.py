@@ -215,12 +215,14 @@ s2.closeSession()
 
 # append an allergy (DF02/EF07 cyclic 3 x 120: allergen ans 20 || reaction ans 100)
 entry = b"penicillin".ljust(20, b"\0") + b"rash".ljust(100, b"\0")
-h = s.createObject([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA), (PyKCS11.CKA_LABEL, "DF02/EF07 allergies"),
-                    (PyKCS11.CKA_VALUE, entry)])
+# CKA_TOKEN TRUE: the append is permanent (a session object is refused, test_pkcs11_conform.py)
+h = s.createObject([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA), (PyKCS11.CKA_TOKEN, PyKCS11.CK_TRUE),
+                    (PyKCS11.CKA_LABEL, "DF02/EF07 allergies"), (PyKCS11.CKA_VALUE, entry)])
 allergies = value(s, h)
 check("allergy appended: record 1 is the new entry", allergies[:120] == entry and len(allergies) == 360)
 expect_rv("allergy entry of the wrong size", PyKCS11.CKR_ATTRIBUTE_VALUE_INVALID,
           lambda: s.createObject([(PyKCS11.CKA_CLASS, PyKCS11.CKO_DATA),
+                                  (PyKCS11.CKA_TOKEN, PyKCS11.CK_TRUE),
                                   (PyKCS11.CKA_LABEL, "DF02/EF07 allergies"),
                                   (PyKCS11.CKA_VALUE, entry[:100])]))
 
