@@ -90,6 +90,16 @@ hc_codec_text_encode(const char *utf8, uint8_t *out, size_t field_len,
 	for (off = 0; off < len; off += n)
 		if (utf8_next(s + off, len - off, &cp, &n) != 0)
 			goto out;
+	/* no control characters on the card: C0, DEL, C1 (card-profile.md §3 ans is text) */
+	for (off = 0; off < len; off += n) {
+		(void)utf8_next(s + off, len - off, &cp, &n);
+		if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+			if (bad_cp != NULL)
+				*bad_cp = cp;
+			ret = HC_ERR_TEXT_NOT_GBK;
+			goto out;
+		}
+	}
 	/* GBK never takes more bytes than UTF-8 for the same text. */
 	ret = HC_ERR_NO_MEMORY;
 	if ((tmp = malloc(len + 1)) == NULL)

@@ -19,7 +19,8 @@
 
 /* UTF-8 -> GBK into out[0..field_len), rest padded with 00. *needed (may be NULL) gets the
  * GBK length (also on HC_ERR_TEXT_TOO_LONG); *bad_cp (may be NULL) gets the first code point
- * GBK cannot represent (HC_ERR_TEXT_NOT_GBK). Invalid UTF-8: HC_ERR_INVALID_ARGUMENT.
+ * GBK cannot represent or a control character (C0 U+0000-001F, DEL, C1 U+0080-009F), never
+ * written to a card (HC_ERR_TEXT_NOT_GBK). Invalid UTF-8: HC_ERR_INVALID_ARGUMENT.
  * On error out is left untouched. */
 int hc_codec_text_encode(const char *utf8, uint8_t *out, size_t field_len,
                          size_t *needed, uint32_t *bad_cp);

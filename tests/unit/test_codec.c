@@ -63,6 +63,25 @@ test_text_not_gbk(void **state)
 	/* nothing was written */
 	assert_int_equal(f[0], 0xAA);
 	assert_int_equal(f[19], 0xAA);
+	/* control characters (C0, DEL, C1) are refused in every text element, nothing written
+	 * (issue 12 item 16) */
+	assert_int_equal(hc_codec_text_encode("张\a三", f, sizeof(f), NULL, &cp), HC_ERR_TEXT_NOT_GBK);
+	assert_int_equal(cp, 0x07);
+	assert_int_equal(hc_codec_text_encode("Li\tMing", f, sizeof(f), NULL, &cp), HC_ERR_TEXT_NOT_GBK);
+	assert_int_equal(cp, 0x09);
+	assert_int_equal(hc_codec_text_encode("a\nb", f, sizeof(f), NULL, &cp), HC_ERR_TEXT_NOT_GBK);
+	assert_int_equal(cp, 0x0A);
+	assert_int_equal(hc_codec_text_encode("x\x1b[2J", f, sizeof(f), NULL, &cp), HC_ERR_TEXT_NOT_GBK);
+	assert_int_equal(cp, 0x1B);
+	assert_int_equal(hc_codec_text_encode("del\x7f", f, sizeof(f), NULL, &cp), HC_ERR_TEXT_NOT_GBK);
+	assert_int_equal(cp, 0x7F);
+	assert_int_equal(hc_codec_text_encode("c1\xC2\x85", f, sizeof(f), NULL, &cp), HC_ERR_TEXT_NOT_GBK);
+	assert_int_equal(cp, 0x85);
+	assert_int_equal(hc_codec_text_encode("\xC2\x9F", f, sizeof(f), NULL, &cp), HC_ERR_TEXT_NOT_GBK);
+	assert_int_equal(cp, 0x9F);
+	assert_int_equal(f[0], 0xAA);
+	/* the printable neighbours are fine: space, ~ and · (U+00B7) */
+	assert_int_equal(hc_codec_text_encode(" ~\xC2\xB7", f, sizeof(f), NULL, NULL), HC_OK);
 	/* invalid UTF-8 (overlong, lone continuation) is an argument error */
 	assert_int_equal(hc_codec_text_encode("\xC0\xAF", f, sizeof(f), NULL, NULL), HC_ERR_INVALID_ARGUMENT);
 	assert_int_equal(hc_codec_text_encode("\x80", f, sizeof(f), NULL, NULL), HC_ERR_INVALID_ARGUMENT);
