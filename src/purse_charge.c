@@ -463,8 +463,12 @@ purchase_locked(hc_purse_t *p, const hc_purse_charge_t *c, hc_purse_receipt_t *r
 	ch.self_pay = c->self_pay;
 	ch.state = HC_CHARGE_OPEN;
 	ch.balance_after = -1;
-	if ((rc = hc_store_charge_intent(p->store, &ch)) != HC_OK)
+	if ((rc = hc_store_charge_intent(p->store, &ch)) != HC_OK) {
+		/* never DEBIT without a committed intent (issue 12 item 1) */
+		hc_log_error("cannot record the charge in the journal (store full?): nothing was"
+		    " taken");
 		goto out;
+	}
 	memcpy(rcpt->entry_id, ch.entry_id, sizeof(rcpt->entry_id));
 	rcpt->state = HC_PURSE_OPEN;
 	rcpt->n = n;

@@ -27,14 +27,16 @@ static const char *const phase_names[] = {
 	[HC_PURSE_COMPLETED_TAC_UNKNOWN] = "completed-tac-unknown",
 };
 
-static void
+/* HC_OK when journalled (or no store); the store's error otherwise. */
+static int
 journal_load(hc_purse_t *p, const hc_purse_load_receipt_t *lr)
 {
 	hc_journal_entry_t e;
 	char tac[9];
+	int rc;
 
 	if (p->store == NULL)
-		return;
+		return HC_OK;
 	memset(&e, 0, sizeof(e));
 	e.kind = HC_JOURNAL_LOAD;
 	e.result = lr->state == HC_PURSE_OPEN ? HC_ERR_RECOVERY_PENDING : HC_OK;
@@ -49,8 +51,10 @@ journal_load(hc_purse_t *p, const hc_purse_load_receipt_t *lr)
 	    phase_names[lr->state], p->serial, (int)lr->ledger, (unsigned)lr->m,
 	    (long long)lr->amount, (long long)lr->balance_before, (long long)lr->balance_after,
 	    lr->state == HC_PURSE_COMPLETED ? tac : "", lr->date, lr->time);
-	if (hc_store_journal_add(p->store, &e) != HC_OK)
-		hc_log_error("load %s not journalled", phase_names[lr->state]);
+	if ((rc = hc_store_journal_add(p->store, &e)) != HC_OK)
+		hc_log_error("load %s not journalled: the store cannot record (full?)",
+		    phase_names[lr->state]);
+	return rc;
 }
 
 int
@@ -131,7 +135,12 @@ hc_purse_load(hc_purse_t *p, const hc_purse_issuer_t *is, hc_ledger_t ledger, in
 	memcpy(receipt->terminal, p->terminal, 6);
 	receipt->balance_before = req.balance;
 	receipt->state = HC_PURSE_OPEN;
-	journal_load(p, receipt);
+	/* never CREDIT without a committed intent (issue 12 item 1) */
+	if ((rc = journal_load(p, receipt)) != HC_OK) {
+		hc_log_error("cannot record the load in the journal: nothing was loaded");
+		receipt->state = HC_PURSE_VOID;
+		goto out;
+	}
 
 	/* CREDIT FOR LOAD: date ‖ time ‖ MAC2 */
 	memcpy(data, req.date, 4);
@@ -146,13 +155,13 @@ hc_purse_load(hc_purse_t *p, const hc_purse_issuer_t *is, hc_ledger_t ledger, in
 	}
 	if (rc != HC_OK) {
 		receipt->state = HC_PURSE_VOID;
-		journal_load(p, receipt);
+		(void)journal_load(p, receipt);
 		goto out;
 	}
 	receipt->state = HC_PURSE_COMPLETED;
 	receipt->balance_after = (int64_t)req.balance + amount;
 	memcpy(receipt->tac, p->resp->data, 4);
-	journal_load(p, receipt);
+	(void)journal_load(p, receipt);
 	rc = HC_OK;
 out:
 	hc_wipe(&req, sizeof(req));
@@ -206,6 +215,5 @@ hc_purse_load_resolve(hc_purse_t *p, hc_purse_load_receipt_t *lr)
 		lr->state = HC_PURSE_VOID;
 	else
 		return HC_ERR_RECOVERY_PENDING;    /* record rolled out: manual clearing */
-	journal_load(p, lr);
-	return HC_OK;
+	return journal_load(p, lr);
 }

@@ -175,10 +175,20 @@ pg_begin(hc_store_t *st)
 	return pg_simple(st, "BEGIN");
 }
 
+/* A COMMIT of a transaction that failed answers PGRES_COMMAND_OK with the tag "ROLLBACK":
+ * only the tag "COMMIT" means committed (issue 12 item 1). */
 static int
 pg_commit(hc_store_t *st)
 {
-	return pg_simple(st, "COMMIT");
+	PGresult *res = PQexec(st->db, "COMMIT");
+	int err = HC_OK;
+
+	if (PQresultStatus(res) != PGRES_COMMAND_OK || strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+		hc_log_error("%s: COMMIT failed: %s", st->where, PQerrorMessage(st->db));
+		err = PQstatus(st->db) == CONNECTION_OK ? HC_ERR_STORE : HC_ERR_STORE_UNREACHABLE;
+	}
+	PQclear(res);
+	return err;
 }
 
 static void

@@ -83,12 +83,15 @@ sqlite_exec(hc_store_t *st, const char *sql, const hc_sql_val_t *p, size_t np,
 		goto out;
 	}
 	row.impl = stmt;
+	/* Stepped to SQLITE_DONE even when the callback wants no more rows: an INSERT ...
+	 * RETURNING (or any write in autocommit) commits only when the statement ends, and a
+	 * commit that fails there (disk full) must be seen (issue 12 item 1). */
 	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
 		if (cb != NULL && cb(&row, arg) != 0)
-			break;
+			cb = NULL;
 		row.index++;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc != SQLITE_DONE) {
 		hc_log_error("%s: %s", st->where, sqlite3_errmsg(db));
 		goto out;
 	}
@@ -96,7 +99,10 @@ sqlite_exec(hc_store_t *st, const char *sql, const hc_sql_val_t *p, size_t np,
 		*changes = sqlite3_changes(db);
 	err = HC_OK;
 out:
-	sqlite3_finalize(stmt);
+	if (sqlite3_finalize(stmt) != SQLITE_OK && err == HC_OK) {
+		hc_log_error("%s: %s", st->where, sqlite3_errmsg(db));
+		err = HC_ERR_STORE;
+	}
 	return err;
 }
 
@@ -113,6 +119,12 @@ sqlite_simple(hc_store_t *st, const char *sql)
 	return HC_OK;
 }
 
+static void
+sqlite_rollback_quiet(hc_store_t *st)
+{
+	(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
 static int
 sqlite_begin(hc_store_t *st)
 {
@@ -122,7 +134,12 @@ sqlite_begin(hc_store_t *st)
 static int
 sqlite_commit(hc_store_t *st)
 {
-	return sqlite_simple(st, "COMMIT");
+	int rc = sqlite_simple(st, "COMMIT");
+
+	/* a COMMIT that failed (disk full) may leave the transaction open: end it */
+	if (rc != HC_OK && !sqlite3_get_autocommit(st->db))
+		sqlite_rollback_quiet(st);
+	return rc;
 }
 
 static void

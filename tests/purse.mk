@@ -66,3 +66,9 @@ TESTS += tests/integration/test_purse_pinpad.sh
 tests_integration_test_purse_pinpad_SOURCES = tests/integration/test_purse_pinpad.c $(HC_PURSE_IT_UTIL)
 tests_integration_test_purse_pinpad_CFLAGS = $(HC_PURSE_IT_CFLAGS)
 tests_integration_test_purse_pinpad_LDADD = $(HC_PURSE_IT_LIBS)
+
+# The SQLite store on a tiny tmpfs filled until writes fail (issue 12 item 1): charges and
+# loads refused with the store's error before DEBIT/CREDIT, card balance = journal after every
+# attempt (a shell test through the hcard CLI; it enters tests/harness/with-sim itself).
+TESTS += tests/integration/test_purse_store_full.sh
+EXTRA_DIST += tests/integration/test_purse_store_full.sh
