@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "hcard_purse.h"
 #include "apdu/buf.h"
 #include "apdu/log.h"
@@ -128,7 +130,7 @@ hc_purse_issuer_load_mac2(const hc_purse_issuer_t *is, const hc_purse_load_req_t
 	hc_put_bytes(&w, req->terminal, 6);
 	if (!hc_writer_ok(&w) || hc_mac_alg1(seslk, buf, w.len, mac) != 0)
 		goto out;
-	if (memcmp(mac, req->mac1, 4) != 0) {
+	if (CRYPTO_memcmp(mac, req->mac1, 4) != 0) {    /* constant time (issue 12 item 16) */
 		hc_log_error("load MAC1 wrong: not our card, or a forged request");
 		rc = HC_ERR_MAC_INVALID;
 		goto out;

@@ -72,3 +72,8 @@ tests_integration_test_purse_pinpad_LDADD = $(HC_PURSE_IT_LIBS)
 # attempt (a shell test through the hcard CLI; it enters tests/harness/with-sim itself).
 TESTS += tests/integration/test_purse_store_full.sh
 EXTRA_DIST += tests/integration/test_purse_store_full.sh
+
+# The CLI's input reads bounded (--conf /dev/urandom, --visit /dev/zero) and the process not
+# dumpable while PINs may be in memory (issue 12 item 16); needs no card.
+TESTS += tests/integration/test_purse_cli_bounds.sh
+EXTRA_DIST += tests/integration/test_purse_cli_bounds.sh

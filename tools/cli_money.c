@@ -12,7 +12,9 @@
 #include "apdu/buf.h"
 
 /* A visit file: one `ITEM-NUMBER=VALUE` per line (items of visit-records.csv, outpatient),
- * '#' comments. */
+ * '#' comments; at most VISIT_FILE_MAX bytes (`--visit /dev/zero` must not hang, issue 12
+ * item 16). */
+#define VISIT_FILE_MAX (64u * 1024u)
 static int
 load_visit(cli_t *c, const char *path, hc_visit_record_t **out)
 {
@@ -20,6 +22,7 @@ load_visit(cli_t *c, const char *path, hc_visit_record_t **out)
 	char line[1024];
 	FILE *f;
 	int rc, lineno = 0;
+	size_t total = 0, n;
 
 	if ((f = fopen(path, "r")) == NULL)
 		return cli_fail(c, HC_ERR_IO, path);
@@ -30,6 +33,16 @@ load_visit(cli_t *c, const char *path, hc_visit_record_t **out)
 		long item;
 
 		lineno++;
+		n = strlen(line);
+		total += n;
+		/* a line cut short by a NUL byte (not text), or too much */
+		if (total > VISIT_FILE_MAX || (n < sizeof(line) - 1 &&
+		    (n == 0 || line[n - 1] != '\n') && !feof(f))) {
+			fclose(f);
+			hc_visit_record_free(&rec);
+			return cli_usage(c, "--visit %s: not a text file of at most %u bytes", path,
+			    VISIT_FILE_MAX);
+		}
 		if (nl != NULL)
 			*nl = '\0';
 		if (line[0] == '#' || line[0] == '\0')

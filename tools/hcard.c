@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "tools/cli.h"
 #include "apdu/buf.h"
@@ -103,21 +104,35 @@ static const struct conf_slot {
 };
 
 /* Reads those keys from hcard.conf (--conf, $HCARD_CONF, $sysconfdir/hcard.conf). A missing
- * file is fine: the defaults suit the simulator. */
-static void
+ * file is fine: the defaults suit the simulator. A file larger than CLI_CONF_MAX (the
+ * library's bound, src/config.c) is refused: `--conf /dev/urandom` must not hang (issue 12
+ * item 16). */
+#define CLI_CONF_MAX (64u * 1024u)
+static int
 read_conf(cli_t *c)
 {
 	const char *path = c->conf != NULL ? c->conf : getenv("HCARD_CONF");
 	char line[600];
 	FILE *f;
-	size_t k;
+	size_t k, total = 0;
 
 	if (path == NULL)
 		path = SYSCONFDIR "/hcard.conf";
 	if ((f = fopen(path, "r")) == NULL)
-		return;
+		return CLI_EXIT_OK;
 	while (fgets(line, sizeof(line), f) != NULL) {
 		char *eq = strchr(line, '='), *key, *val, *hash;
+
+		size_t n = strlen(line);
+
+		total += n;
+		/* a line cut short by a NUL byte (not text), or too much */
+		if (total > CLI_CONF_MAX || (n < sizeof(line) - 1 &&
+		    (n == 0 || line[n - 1] != '\n') && !feof(f))) {
+			fclose(f);
+			return cli_usage(c, c->zh ? "%s：不是不超过 %u 字节的文本配置文件" :
+			    "%s: not a text configuration file of at most %u bytes", path, CLI_CONF_MAX);
+		}
 		if (line[0] == '#' || eq == NULL)
 			continue;
 		*eq = '\0';
@@ -137,6 +152,7 @@ read_conf(cli_t *c)
 		if (*slot == NULL && c->conf_buf[k][0] != '\0')
 			*slot = c->conf_buf[k];
 	}
+	return CLI_EXIT_OK;
 }
 
 static const char *
@@ -153,6 +169,9 @@ main(int argc, char **argv)
 	int i, rc;
 
 	memset(&c, 0, sizeof(c));
+	/* PINs (cardholder, SAM) pass through this process's memory: no core dump, no ptrace
+	 * by another process of the same user (issue 12 item 16) */
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	c.zh = cli_lang_is_zh();
 	/* global options come before the command */
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -212,7 +231,8 @@ main(int argc, char **argv)
 	c.pki_sm2_ca_cert = env_or(c.pki_sm2_ca_cert, "HCARD_PKI_SM2_CA_CERT");
 	c.who = env_or(c.who, "HCARD_OPERATOR");
 	c.sam_pin = env_or(c.sam_pin, "HCARD_SAM_PIN");
-	read_conf(&c);
+	if ((rc = read_conf(&c)) != CLI_EXIT_OK)
+		goto out;
 	if (c.who == NULL)
 		c.who = getenv("USER") != NULL ? getenv("USER") : "hcard";
 	if (i >= argc) {
