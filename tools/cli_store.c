@@ -22,6 +22,19 @@ fmt_time(int64_t at, char *out, size_t cap)
 		snprintf(out, cap, "%" PRId64, at);
 }
 
+/* The store the command uses, for --json "store": the option/environment/hcard.conf value,
+ * else the library's default (hc_store_default_uri, the same for every command). */
+static void
+jset_store(cli_t *c)
+{
+	char uri[1100];
+
+	if (c->store_uri != NULL && *c->store_uri != '\0')
+		cli_jset_str(c, "store", c->store_uri);
+	else if (hc_store_default_uri(uri, sizeof(uri)) == HC_OK)
+		cli_jset_str(c, "store", uri);
+}
+
 int
 cli_cmd_journal(cli_t *c, int argc, char **argv)
 {
@@ -44,6 +57,7 @@ cli_cmd_journal(cli_t *c, int argc, char **argv)
 		return cli_usage(c, "journal: --limit between 1 and 10000");
 	if ((rc = cli_need_store(c)) != CLI_EXIT_OK)
 		return rc;
+	jset_store(c);
 	if ((e = calloc((size_t)limit, sizeof(*e))) == NULL)
 		return cli_fail(c, HC_ERR_NO_MEMORY, NULL);
 	if ((rc = hc_store_journal_list(c->store, card, e, (size_t)limit, &n)) != HC_OK) {
@@ -139,6 +153,7 @@ cli_lost_system(cli_t *c, const char *verb, const char *card, const char *serial
 	if ((rc = cli_need_store(c)) != CLI_EXIT_OK)
 		return rc;
 	cli_env(c, &env);
+	jset_store(c);
 	cli_jset_str(c, "card_number", card);
 	rc = hc_flow_report(&env, card, serial, lost_verbs[k].state);
 	if (rc != HC_OK)

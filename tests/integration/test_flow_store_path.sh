@@ -32,13 +32,16 @@ print(c.execute("SELECT (SELECT COUNT(*) FROM journal) + (SELECT COUNT(*) FROM b
 # card number alone, register refuses (and blocks the card); bad ID numbers write nothing;
 # found again, unblock, registers
 lost_then_refused() {
-	expect 0 hcard --json register
-	expect 0 hcard --json lost report $card
+	[ ! -e "$1/hcard.db" ] || fail "$1/hcard.db exists before the test"
+	expect 0 hcard --json lost report $card   # a store that never saw the card: number only
 	jq_is '"state"' lost
+	jq_is '"store"' "sqlite:$1/hcard.db"
+	jq_is '"issue_serial"' ""
 	[ -f "$1/hcard.db" ] || fail "no store in $1"
 	expect 2 hcard --json register
 	jq_is '"error"' HC_ERR_BLACKLISTED
 	expect 0 hcard --json journal --card $card
+	jq_is '"store"' "sqlite:$1/hcard.db"
 	python3_check 'any(e["kind"] == "blacklist" for e in d["entries"])'
 	python3_check 'any(e["kind"] == "refused" for e in d["entries"])'
 	before=$(count_rows "$1/hcard.db")
