@@ -224,6 +224,13 @@ int hc_purse_load(hc_purse_t *p, const hc_purse_issuer_t *is, hc_ledger_t ledger
  * receipt->state becomes COMPLETED_TAC_UNKNOWN (loaded) or VOID (not loaded), journalled.
  * HC_ERR_RECOVERY_PENDING if the record rolled out of the detail file. */
 int hc_purse_load_resolve(hc_purse_t *p, hc_purse_load_receipt_t *receipt);
+/* Resolves every open load of this card in the journal (an intent with no outcome: CREDIT's
+ * answer was lost) with hc_purse_load_resolve. hc_purse_load and hc_purse_purchase run it
+ * first, so a torn load is never loaded again by a retry. The first max resolved loads go
+ * to done[] (state COMPLETED_TAC_UNKNOWN: loaded; VOID: not loaded), the counts to
+ * *resolved / *still_open (may be NULL; still open: the record rolled out). */
+int hc_purse_load_recover(hc_purse_t *p, hc_purse_load_receipt_t *done, size_t max,
+    size_t *resolved, size_t *still_open);
 
 /* ---- transaction log (SFI 18, newest first) ---- */
 

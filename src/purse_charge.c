@@ -384,7 +384,8 @@ purchase_locked(hc_purse_t *p, const hc_purse_charge_t *c, hc_purse_receipt_t *r
 	int rc, done;
 
 	memset(&ch, 0, sizeof(ch));
-	if ((rc = recover_locked(p, NULL, NULL)) != HC_OK)
+	if ((rc = recover_locked(p, NULL, NULL)) != HC_OK ||
+	    (rc = hc_purse_load_recover_locked(p, NULL, 0, NULL, NULL)) != HC_OK)
 		goto out;
 	if (c->retry_of != NULL && c->retry_of[0] != '\0') {
 		if ((rc = resolve_retry(p, c->retry_of, rcpt, &done)) != HC_OK || done)

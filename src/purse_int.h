@@ -47,6 +47,9 @@ int hc_purse_card_number(hc_purse_t *p);
 int hc_purse_select(hc_purse_t *p);
 /* Reads the detail records (all at once, or one by one if the card refuses). */
 int hc_purse_read_records(hc_purse_t *p, hc_purse_rec_t out[10], size_t *n);
+/* hc_purse_load_recover inside the caller's transaction (purse_load.c). */
+int hc_purse_load_recover_locked(hc_purse_t *p, hc_purse_load_receipt_t *done, size_t max,
+    size_t *resolved, size_t *still_open);
 /* Verifies pin (4-12 digits) with VERIFY; tries_left as in hc_purse_verify_pin. */
 int hc_purse_pin_verify(hc_purse_t *p, const char *pin, int *tries_left);
 /* Maps the SW of a PIN command (63Cx wrong with tries, 6983 blocked, 6A80 format); rc is

@@ -96,6 +96,9 @@ hc_purse_load(hc_purse_t *p, const hc_purse_issuer_t *is, hc_ledger_t ledger, in
 	if ((rc = hc_session_begin(p->card)) != HC_OK)
 		return rc;
 	began = 1;
+	/* a torn load of this card is decided first: a retry never loads twice (issue 12 item 3) */
+	if ((rc = hc_purse_load_recover_locked(p, NULL, 0, NULL, NULL)) != HC_OK)
+		goto out;
 	/* ED: typed or on the pad (in this transaction), before INITIALIZE FOR LOAD and before
 	 * the intent is journalled: a cancelled PIN leaves nothing */
 	if (ledger == HC_LEDGER_ED && (rc = hc_purse_cardholder_pin(p, pin, 0, NULL)) != HC_OK)
@@ -216,4 +219,143 @@ hc_purse_load_resolve(hc_purse_t *p, hc_purse_load_receipt_t *lr)
 	else
 		return HC_ERR_RECOVERY_PENDING;    /* record rolled out: manual clearing */
 	return journal_load(p, lr);
+}
+
+/* ---- open loads from the journal (issue 12 item 3) ----------------------------------------- */
+
+#define LOAD_SCAN 256u   /* journal entries of this card looked at, newest first */
+
+/* The text of "key":"value" in a detail this file wrote; "" when absent. */
+static void
+detail_str(const char *d, const char *key, char *out, size_t cap)
+{
+	char k[32];
+	const char *s, *e;
+
+	out[0] = '\0';
+	snprintf(k, sizeof(k), "\"%s\":\"", key);
+	if ((s = strstr(d, k)) == NULL)
+		return;
+	s += strlen(k);
+	if ((e = strchr(s, '"')) == NULL || (size_t)(e - s) >= cap)
+		return;
+	memcpy(out, s, (size_t)(e - s));
+	out[e - s] = '\0';
+}
+
+/* The number of "key":N; -1 when absent. */
+static long long
+detail_int(const char *d, const char *key)
+{
+	char k[32];
+	const char *s;
+
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	if ((s = strstr(d, k)) == NULL)
+		return -1;
+	return strtoll(s + strlen(k), NULL, 10);
+}
+
+/* Fills lr from a load entry of this purse; 0 when it is one, with its phase in phase. */
+static int
+load_from_entry(const hc_purse_t *p, const hc_journal_entry_t *e, hc_purse_load_receipt_t *lr,
+    char *phase, size_t cap)
+{
+	char serial[21];
+	long long ledger, m;
+
+	if (e->kind != HC_JOURNAL_LOAD)
+		return -1;
+	detail_str(e->detail, "app_serial", serial, sizeof(serial));
+	detail_str(e->detail, "phase", phase, cap);
+	if (strcmp(serial, p->serial) != 0)
+		return -1;
+	memset(lr, 0, sizeof(*lr));
+	ledger = detail_int(e->detail, "ledger");
+	m = detail_int(e->detail, "m");
+	if ((ledger != HC_LEDGER_ED && ledger != HC_LEDGER_EP) || m < 0 || m > 0xFFFF)
+		return -1;
+	lr->ledger = (hc_ledger_t)ledger;
+	lr->m = (uint16_t)m;
+	lr->amount = detail_int(e->detail, "amount");
+	lr->balance_before = detail_int(e->detail, "balance_before");
+	lr->balance_after = -1;
+	detail_str(e->detail, "date", lr->date, sizeof(lr->date));
+	detail_str(e->detail, "time", lr->time, sizeof(lr->time));
+	if (hc_hex_decode(e->terminal, lr->terminal, sizeof(lr->terminal)) != 6)
+		memset(lr->terminal, 0, sizeof(lr->terminal));
+	lr->state = HC_PURSE_OPEN;
+	return 0;
+}
+
+int
+hc_purse_load_recover_locked(hc_purse_t *p, hc_purse_load_receipt_t *done, size_t max,
+    size_t *resolved, size_t *still_open)
+{
+	hc_journal_entry_t *list = NULL;
+	hc_purse_load_receipt_t lr, other;
+	char phase[32], ph2[32];
+	size_t n = 0, i, k, nres = 0, nopen = 0;
+	int rc = HC_OK;
+
+	if (p->store == NULL)
+		goto out;
+	if ((rc = hc_purse_card_number(p)) != HC_OK)
+		goto out;
+	if ((list = calloc(LOAD_SCAN, sizeof(*list))) == NULL) {
+		rc = HC_ERR_NO_MEMORY;
+		goto out;
+	}
+	if ((rc = hc_store_journal_list(p->store, p->card_number, list, LOAD_SCAN, &n)) != HC_OK)
+		goto out;
+	/* oldest first: an intent is open unless a later entry of the same load (serial, ledger,
+	 * M) gave it an outcome */
+	for (i = n; i-- > 0;) {
+		int decided = 0;
+
+		if (load_from_entry(p, &list[i], &lr, phase, sizeof(phase)) != 0 ||
+		    strcmp(phase, phase_names[HC_PURSE_OPEN]) != 0)
+			continue;
+		for (k = 0; k < i && !decided; k++)
+			decided = load_from_entry(p, &list[k], &other, ph2, sizeof(ph2)) == 0 &&
+			    other.ledger == lr.ledger && other.m == lr.m &&
+			    strcmp(ph2, phase_names[HC_PURSE_OPEN]) != 0;
+		if (decided)
+			continue;
+		rc = hc_purse_load_resolve(p, &lr);
+		if (rc == HC_ERR_RECOVERY_PENDING) {
+			nopen++;         /* record rolled out: manual clearing, logged */
+			hc_log_error("load of %lld fen (M %u) open: its detail record is gone",
+			    (long long)lr.amount, (unsigned)lr.m);
+			continue;
+		}
+		if (rc != HC_OK)
+			goto out;
+		if (done != NULL && nres < max)
+			done[nres] = lr;
+		nres++;
+	}
+	rc = HC_OK;
+out:
+	if (resolved != NULL)
+		*resolved = nres;
+	if (still_open != NULL)
+		*still_open = nopen;
+	free(list);
+	return rc;
+}
+
+int
+hc_purse_load_recover(hc_purse_t *p, hc_purse_load_receipt_t *done, size_t max,
+    size_t *resolved, size_t *still_open)
+{
+	int rc;
+
+	if (p == NULL || (done == NULL && max != 0))
+		return HC_ERR_INVALID_ARGUMENT;
+	if ((rc = hc_session_begin(p->card)) != HC_OK)
+		return rc;
+	rc = hc_purse_load_recover_locked(p, done, max, resolved, still_open);
+	hc_session_end(p->card);
+	return rc;
 }

@@ -77,3 +77,8 @@ EXTRA_DIST += tests/integration/test_purse_store_full.sh
 # dumpable while PINs may be in memory (issue 12 item 16); needs no card.
 TESTS += tests/integration/test_purse_cli_bounds.sh
 EXTRA_DIST += tests/integration/test_purse_cli_bounds.sh
+
+# `hcard load` torn at every card APDU before and after execution, then repeated: the torn
+# load is decided first in a load's words and never loaded twice (issue 12 item 3).
+TESTS += tests/integration/test_purse_load_torn.sh
+EXTRA_DIST += tests/integration/test_purse_load_torn.sh

@@ -157,6 +157,59 @@ pin_fail(cli_t *c, int rc, int tries)
 	return cli_fail(c, rc, what);
 }
 
+/* Decides the torn loads of this card (CREDIT ran, its answer lost) before any new purse
+ * operation and says what became of each (issue 12 item 3). *same (may be NULL) = 1 when
+ * one of them was loaded with this ledger and amount: a repeated `load` after a torn one. */
+static int
+resolve_loads(cli_t *c, hc_purse_t *p, hc_ledger_t ledger, int64_t amount, int *same)
+{
+	hc_purse_load_receipt_t done[4];
+	size_t n = 0, open = 0, i;
+	char s[32];
+	int rc;
+
+	if ((rc = hc_purse_load_recover(p, done, 4, &n, &open)) != HC_OK)
+		return rc;
+	cli_jset_int(c, "loads_resolved", (int64_t)n);
+	for (i = 0; i < n && i < 4; i++) {
+		cli_fmt_yuan(done[i].amount, s, sizeof(s));
+		if (done[i].state == HC_PURSE_COMPLETED_TAC_UNKNOWN && same != NULL &&
+		    done[i].ledger == ledger && done[i].amount == amount)
+			*same = 1;
+		if (done[i].state == HC_PURSE_COMPLETED_TAC_UNKNOWN)
+			cli_say(c, "An interrupted load of %s yuan was completed: the card holds it.",
+			    "一笔中断的圈存 %s 元已完成：卡内已有这笔金额。", s);
+		else
+			cli_say(c, "An interrupted load of %s yuan was not done: nothing was loaded.",
+			    "一笔中断的圈存 %s 元未完成：卡内未增加金额。", s);
+	}
+	if (open > 0) {
+		cli_jset_int(c, "loads_open", (int64_t)open);
+		cli_say(c, "%zu interrupted load(s) of this card cannot be decided from the card"
+		    " (its record is gone): clear them by hand (hcard journal).",
+		    "此卡有 %zu 笔中断的圈存无法从卡上判定（记录已滚出）：请人工核对（hcard journal）。",
+		    open);
+	}
+	return HC_OK;
+}
+
+/* A load whose CREDIT answer was lost: its own words, not those of a charge. */
+static int
+load_torn(cli_t *c, const char *amount)
+{
+	fflush(stdout);
+	fprintf(stderr, c->zh ? "hcard: 圈存 %s 元中断（卡的应答丢失），是否已圈存尚不确定：请再次出示"
+	    "同一张卡，下一次操作会先判定它（不要重复圈存）。\n" : "hcard: the load of %s yuan was"
+	    " interrupted (the card's answer was lost) and may or may not be on the card: present"
+	    " the same card again; the next operation decides it first (do not load it again).\n",
+	    amount);
+	cli_jset_str(c, "error", hc_errname(HC_ERR_RECOVERY_PENDING));
+	cli_jset_int(c, "code", HC_ERR_RECOVERY_PENDING);
+	cli_jset_str(c, "message", "the load was interrupted: the next operation on this card"
+	    " decides it");
+	return cli_exit_code(HC_ERR_RECOVERY_PENDING);
+}
+
 int
 cli_cmd_charge(cli_t *c, int argc, char **argv)
 {
@@ -225,6 +278,18 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 	if ((rc = pin_source(c, req.ledger == HC_LEDGER_ED, &src, pinbuf, &req.pin,
 	    &req.pin_pad, CLI_PIN_TTY_OPTIONAL)) != CLI_EXIT_OK)
 		goto out;
+	{
+		hc_purse_t *p = NULL;
+
+		/* a torn load first, with its words (the flow resolves torn charges) */
+		if ((rc = hc_purse_open(c->card, c->store, &p)) == HC_OK)
+			rc = resolve_loads(c, p, req.ledger, 0, NULL);
+		hc_purse_free(&p);
+		if (rc != HC_OK) {
+			rc = cli_fail(c, rc, hc_card_error_detail(c->card));
+			goto out;
+		}
+	}
 	cli_env(c, &env);
 	rc = hc_flow_charge(c->card, &env, &req, &r);
 	cli_fmt_yuan(req.total, total_s, sizeof(total_s));
@@ -348,7 +413,7 @@ cli_cmd_load(cli_t *c, int argc, char **argv)
 	int64_t fen;
 	char s[32], b[32], pinbuf[CLI_PIN_BUF] = "";
 	cli_pin_src_t src;
-	int rc, bad = 0, pad = 0;
+	int rc, bad = 0, pad = 0, same = 0;
 
 	if (argc < 2)
 		return cli_usage(c, "load AMOUNT [--ed [--pin-file F | --pin-pad]]");
@@ -375,14 +440,28 @@ cli_cmd_load(cli_t *c, int argc, char **argv)
 	if ((rc = pin_source(c, ledger == HC_LEDGER_ED, &src, pinbuf, &pin, &pad,
 	    CLI_PIN_TTY_OPTIONAL)) != CLI_EXIT_OK)
 		goto out;
-	if ((rc = hc_purse_open(c->card, c->store, &p)) == HC_OK)
+	if ((rc = hc_purse_open(c->card, c->store, &p)) == HC_OK &&
+	    (rc = resolve_loads(c, p, ledger, fen, &same)) == HC_OK && !same)
 		rc = hc_purse_load(p, is, ledger, fen, pad ? HC_PURSE_PIN_PAD : pin, &r);
 	hc_purse_free(&p);
+	cli_fmt_yuan(fen, s, sizeof(s));
+	if (rc == HC_OK && same) {
+		/* the repeat of a torn load that was done: not loaded a second time */
+		cli_jset_str(c, "amount", s);
+		cli_jset_int(c, "loaded_again", 0);
+		cli_say(c, "That load of %s yuan is already on the card: not loaded again.",
+		    "这笔 %s 元的圈存已在卡上：不再重复圈存。", s);
+		rc = CLI_EXIT_OK;
+		goto out;
+	}
+	if (rc == HC_ERR_RECOVERY_PENDING) {
+		rc = load_torn(c, s);
+		goto out;
+	}
 	if (rc != HC_OK) {
 		rc = cli_fail(c, rc, hc_card_error_detail(c->card));
 		goto out;
 	}
-	cli_fmt_yuan(fen, s, sizeof(s));
 	cli_fmt_yuan(r.balance_after, b, sizeof(b));
 	cli_jset_str(c, "amount", s);
 	cli_jset_str(c, "balance", b);
