@@ -120,6 +120,9 @@ typedef struct hc_charge_result {
 	int visit_result;           /* hc_err_t of the visit record write (-1: none asked) */
 	int visit_slot;
 	hc_flow_cost_t cost;
+	int repeated;               /* 1: not charged again; receipt is the earlier charge
+	                             * (retry_of, or a plain repeat of a charge taken whose visit
+	                             * record failed: only the record is written now) */
 } hc_charge_result_t;
 
 /* Charge: refuses a blacklisted card; resolves any open intent of the card (purse.md "Torn

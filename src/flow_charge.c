@@ -7,11 +7,70 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <inttypes.h>
 
 #include "src/flow.h"
 #include "apdu/log.h"
+
+#define VISIT_SCAN 64u   /* journal entries of the card looked at for a pending visit record */
+
+/* The amount "key":N of a charge's detail JSON; -1 when absent. */
+static long long
+detail_int(const char *d, const char *key)
+{
+	char k[32];
+	const char *s;
+
+	snprintf(k, sizeof(k), "\"%s\":", key);
+	if ((s = strstr(d, k)) == NULL)
+		return -1;
+	return strtoll(s + strlen(k), NULL, 10);
+}
+
+/*
+ * A plain repeat of `charge --visit` after the record failed (issue 12 item 4): the newest
+ * charge of this card was taken with this very split, a record write for it failed and none
+ * succeeded. Then that charge is the one to finish (its entry id into id), never a new debit.
+ */
+static int
+pending_visit(const hc_flow_env_t *env, const char *card_number, const hc_charge_request_t *req,
+    char id[HC_ENTRY_ID_LEN + 1])
+{
+	hc_journal_entry_t *list;
+	char key[HC_ENTRY_ID_LEN + 16];
+	size_t n = 0, i, c;
+	int failed = 0, written = 0;
+
+	id[0] = '\0';
+	if ((list = calloc(VISIT_SCAN, sizeof(*list))) == NULL)
+		return HC_ERR_NO_MEMORY;
+	if (hc_store_journal_list(env->store, card_number, list, VISIT_SCAN, &n) != HC_OK)
+		goto out;
+	for (c = 0; c < n && list[c].kind != HC_JOURNAL_CHARGE; c++)
+		;
+	if (c == n || (list[c].charge_state != HC_CHARGE_COMPLETED &&
+	    list[c].charge_state != HC_CHARGE_COMPLETED_TAC_UNKNOWN) ||
+	    detail_int(list[c].detail, "amount") != req->self_pay ||
+	    detail_int(list[c].detail, "fund") != req->fund ||
+	    detail_int(list[c].detail, "account") != req->account)
+		goto out;
+	snprintf(key, sizeof(key), "\"charge\":\"%s\"", list[c].entry_id);
+	for (i = 0; i < c; i++) {
+		if (list[i].kind != HC_JOURNAL_RECORD_WRITE || strstr(list[i].detail, key) == NULL)
+			continue;
+		if (list[i].result == HC_OK)
+			written = 1;
+		else
+			failed = 1;
+	}
+	if (failed && !written)
+		memcpy(id, list[c].entry_id, HC_ENTRY_ID_LEN + 1);
+out:
+	free(list);
+	return HC_OK;
+}
 
 int
 hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_request_t *req,
@@ -23,7 +82,7 @@ hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_reques
 	hc_issuer_t is;
 	hc_bl_entry_t bl;
 	size_t open_left = 0;
-	char detail[160];
+	char detail[160], pending[HC_ENTRY_ID_LEN + 1] = "";
 	int rc;
 
 	if (out == NULL)
@@ -75,7 +134,19 @@ hc_flow_charge(hc_card_t *card, const hc_flow_env_t *env, const hc_charge_reques
 	pc.pin = req->pin;
 	pc.retry_of = req->retry_of;
 	pc.pin_pad = req->pin_pad;
+	if (req->visit != NULL && (req->retry_of == NULL || req->retry_of[0] == '\0')) {
+		if ((rc = pending_visit(env, is.card_number, req, pending)) != HC_OK)
+			goto out;
+		if (pending[0] != '\0') {
+			hc_log_info("charge %s was taken and its visit record failed: finishing it",
+			    pending);
+			pc.retry_of = pending;
+		}
+	}
 	rc = hc_purse_purchase(purse, &pc, &out->receipt);
+	if (rc == HC_OK && pc.retry_of != NULL && pc.retry_of[0] != '\0' &&
+	    strcmp(out->receipt.entry_id, pc.retry_of) == 0)
+		out->repeated = 1;
 	/* the purse journals the charge; the flow adds who and which card serial */
 	if (out->receipt.entry_id[0] != '\0' &&
 	    hc_store_journal_annotate(env->store, out->receipt.entry_id, env->who, is.issue_serial,

@@ -82,3 +82,9 @@ EXTRA_DIST += tests/integration/test_purse_cli_bounds.sh
 # load is decided first in a load's words and never loaded twice (issue 12 item 3).
 TESTS += tests/integration/test_purse_load_torn.sh
 EXTRA_DIST += tests/integration/test_purse_load_torn.sh
+
+# `hcard charge --visit` with the SAM pulled at each SAM APDU of the visit record: the charge
+# is taken once, the CLI says it is done and how to finish (--retry ENTRY); a plain repeat and
+# --retry only write the record (issue 12 item 4).
+TESTS += tests/integration/test_purse_visit_torn.sh
+EXTRA_DIST += tests/integration/test_purse_visit_torn.sh

@@ -193,6 +193,26 @@ resolve_loads(cli_t *c, hc_purse_t *p, hc_ledger_t ledger, int64_t amount, int *
 	return HC_OK;
 }
 
+/* The charge is done, its visit record is not (issue 12 item 4): never "repeat the
+ * operation" without saying that a repeat only finishes the record. */
+static int
+visit_fail(cli_t *c, int err, const char *total, const char *entry, const char *visit_path)
+{
+	fflush(stdout);
+	fprintf(stderr, c->zh ? "hcard: 扣费 %s 元已完成（记录 %s），门诊记录未写入（%s）。请勿重新扣费；"
+	    "补写记录：hcard charge %s --retry %s --visit %s（重复同一命令也只补写记录）。\n" :
+	    "hcard: the charge of %s yuan is done (entry %s); the visit record was not written (%s)."
+	    " Do not charge again; finish the record with: hcard charge %s --retry %s --visit %s"
+	    " (repeating the same command also only finishes the record).\n", total, entry,
+	    c->zh ? hc_strerror_zh(err) : hc_strerror(err), total, entry, visit_path);
+	cli_jset_str(c, "error", hc_errname(err));
+	cli_jset_int(c, "code", err);
+	cli_jset_str(c, "message", "the charge is done; the visit record was not written: finish"
+	    " it with --retry ENTRY --visit FILE");
+	cli_jset_str(c, "retry", entry);
+	return cli_exit_code(err);
+}
+
 /* A load whose CREDIT answer was lost: its own words, not those of a charge. */
 static int
 load_torn(cli_t *c, const char *amount)
@@ -314,6 +334,10 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 	if (r.recovered > 0)
 		cli_say(c, "Resolved %zu interrupted charge(s) of this card first.",
 		    "已先处理此卡 %zu 笔中断的扣款。", r.recovered);
+	cli_jset_int(c, "repeated", r.repeated);
+	if (r.repeated)
+		cli_say(c, "This charge was already taken (entry %s): not charged again.",
+		    "这笔扣费已经完成（记录 %s）：不再重复扣费。", r.receipt.entry_id);
 	cli_say(c, "Charged %s yuan: fund %s, account %s, self-pay %s from the card (TAC %s)."
 	    " Balance %s yuan.", "扣费 %s 元：统筹基金 %s，个人账户 %s，个人自付 %s 由卡支付（TAC %s）。"
 	    "余额 %s 元。", total_s, fund_s, acct_s, self_s, tac, bal_s);
@@ -324,7 +348,7 @@ cli_cmd_charge(cli_t *c, int argc, char **argv)
 			cli_say(c, "Outpatient record written and signed in slot %d.",
 			    "门诊记录已写入并签名（第 %d 条）。", r.visit_slot);
 		else
-			rc = cli_fail(c, r.visit_result, "visit record (the charge itself is done)");
+			rc = visit_fail(c, r.visit_result, total_s, r.receipt.entry_id, visit_path);
 	}
 	cli_say_cost(c, &r.cost);
 out:
