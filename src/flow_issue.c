@@ -22,6 +22,7 @@
 #include "src/session_sec.h"
 #include "apdu/buf.h"
 #include "apdu/log.h"
+#include "apdu/tlv.h"
 #include "hcard_pki.h"
 
 enum { ST_VALIDATE, ST_EF05, ST_EF06, ST_PHOTO, ST_EF08, ST_DF01, ST_DF02, ST_PIN,
@@ -208,6 +209,36 @@ typedef struct issue_ctx {
 	hc_issuer_t issuer;
 } issue_ctx_t;
 
+/*
+ * The opening balance is loaded once (issue 12 item 2): a torn load of an earlier run is
+ * decided first (journal intent + the card's detail record, hc_purse_load_recover), then the
+ * card's transaction log says whether a load of this ledger and amount is already on it
+ * (an issuance makes no other load, and a new card has at most this one).
+ */
+static int
+opening_load(issue_ctx_t *x)
+{
+	hc_purse_log_entry_t log[HC_PURSE_LOG_MAX];
+	hc_purse_load_receipt_t r;
+	hc_ledger_t ledger = x->p->ledger == HC_LEDGER_ED ? HC_LEDGER_ED : HC_LEDGER_EP;
+	size_t n = 0, i;
+	int rc;
+
+	if ((rc = hc_purse_load_recover(x->purse, NULL, 0, NULL, NULL)) != HC_OK ||
+	    (rc = hc_purse_log(x->purse, log, &n)) != HC_OK)
+		return rc;
+	for (i = 0; i < n; i++)
+		if (log[i].is_load && log[i].ledger == ledger &&
+		    log[i].amount == x->p->opening_balance) {
+			x->out->step_note[ST_BALANCE] = "already on the card (an earlier run)";
+			hc_log_info("issuance of %s: opening balance already loaded (M %u)",
+			    x->p->card_number, (unsigned)log[i].seq);
+			return HC_OK;
+		}
+	return hc_purse_load(x->purse, x->keys, ledger, x->p->opening_balance,
+	    ledger == HC_LEDGER_ED && x->p->pin[0] ? x->p->pin : NULL, &r);
+}
+
 static int
 step_purse(issue_ctx_t *x, int step)
 {
@@ -219,12 +250,34 @@ step_purse(issue_ctx_t *x, int step)
 		return rc;
 	if (step == ST_PIN)
 		return hc_purse_reload_pin(x->purse, x->keys, x->p->pin);
-	{
-		hc_purse_load_receipt_t r;
-		hc_ledger_t ledger = x->p->ledger == HC_LEDGER_ED ? HC_LEDGER_ED : HC_LEDGER_EP;
-		return hc_purse_load(x->purse, x->keys, ledger, x->p->opening_balance,
-		    ledger == HC_LEDGER_ED && x->p->pin[0] ? x->p->pin : NULL, &r);
+	return opening_load(x);
+}
+
+/* The life cycle byte of the MF FCI (card-profile.md: `6F { ... A5 { ... 8A 01 <lc> } }`):
+ * 03 personalisation, 05 activated. Leaves nothing selected for the session. */
+static int
+life_cycle(hc_card_t *card, uint8_t *lc)
+{
+	static const uint8_t mf[2] = { 0x3F, 0x00 };
+	static const uint32_t path[] = { 0x6F, 0xA5, 0x8A };
+	const hc_apdu_t sel = {
+		.cla = 0x00, .ins = 0xA4, .p1 = 0x00, .p2 = 0x00, .data = mf, .lc = 2, .le = 256,
+		.has_le = 1,
+	};
+	hc_resp_t *resp = hc_session_resp(card);
+	hc_tlv_t t;
+	int rc;
+
+	rc = hc_session_card_cmd(card, &sel, resp, NULL);
+	hc_session_invalidate(card);
+	if (rc != HC_OK)
+		return rc;
+	if (hc_ber_find_path(resp->data, resp->len, path, 3, &t) != 0 || t.len != 1) {
+		hc_session_set_detail(card, "the MF FCI has no life cycle (tag 8A)");
+		return HC_ERR_NOT_HEALTH_CARD;
 	}
+	*lc = t.value[0];
+	return HC_OK;
 }
 
 static int
@@ -242,6 +295,39 @@ step_archive(issue_ctx_t *x)
 		rc = hc_store_archive_put(x->env->store, x->p->card_number, x->p->issue_serial, "photo",
 		    x->p->photo, x->p->photo_len);
 	return rc;
+}
+
+/* 1 when the card's cyclic file holds the profile's entries, newest first, as an earlier run
+ * of this issuance wrote them (the file of a new card is empty); 0 otherwise or unreadable. */
+static int
+allergies_on_card(hc_card_t *card, const hc_issue_profile_t *p)
+{
+	hc_allergy_t on[HC_ALLERGIES_MAX];
+	size_t n = 0, k;
+
+	if (p->n_allergies == 0 || hc_read_allergies(card, on, &n) != HC_OK || n < p->n_allergies)
+		return 0;
+	for (k = 0; k < p->n_allergies; k++)
+		if (strcmp(on[k].allergen, p->allergies[k].allergen) != 0 ||
+		    strcmp(on[k].reaction, p->allergies[k].reaction) != 0)
+			return 0;
+	return 1;
+}
+
+static int
+immunisations_on_card(hc_card_t *card, const hc_issue_profile_t *p)
+{
+	hc_immunisation_t on[HC_IMMUNISATIONS_MAX];
+	size_t n = 0, k;
+
+	if (p->n_immunisations == 0 || hc_read_immunisations(card, on, &n) != HC_OK ||
+	    n < p->n_immunisations)
+		return 0;
+	for (k = 0; k < p->n_immunisations; k++)
+		if (strcmp(on[k].vaccine, p->immunisations[k].vaccine) != 0 ||
+		    strcmp(on[k].date, p->immunisations[k].date) != 0)
+			return 0;
+	return 1;
 }
 
 static int
@@ -271,11 +357,14 @@ run_step(issue_ctx_t *x, int step)
 		if (!p->has_df02)
 			return HC_OK;
 		rc = hc_write_clinical(card, &p->clinical);
-		/* cyclic files: the newest entry becomes record 1, so append oldest first */
-		for (k = p->n_allergies; rc == HC_OK && k > 0; k--)
-			rc = hc_append_allergy(card, &p->allergies[k - 1]);
-		for (k = p->n_immunisations; rc == HC_OK && k > 0; k--)
-			rc = hc_append_immunisation(card, &p->immunisations[k - 1]);
+		/* cyclic files: the newest entry becomes record 1, so append oldest first; a re-run
+		 * appends none when an earlier run put them all there (issue 12 item 5) */
+		if (rc == HC_OK && !allergies_on_card(card, p))
+			for (k = p->n_allergies; rc == HC_OK && k > 0; k--)
+				rc = hc_append_allergy(card, &p->allergies[k - 1]);
+		if (rc == HC_OK && !immunisations_on_card(card, p))
+			for (k = p->n_immunisations; rc == HC_OK && k > 0; k--)
+				rc = hc_append_immunisation(card, &p->immunisations[k - 1]);
 		return rc;
 	case ST_PIN:
 		return p->pin[0] != '\0' ? step_purse(x, ST_PIN) : HC_OK;
@@ -299,7 +388,8 @@ hc_flow_issue(hc_card_t *card, const hc_flow_env_t *env, const hc_issue_profile_
 	issue_ctx_t x;
 	hc_flow_meter_t all, m;
 	char why[200], detail[300], jwhy[220];
-	int rc, step = ST_VALIDATE;
+	int rc, step = ST_VALIDATE, first = ST_EF05;
+	uint8_t lc = 0;
 
 	if (out == NULL)
 		return HC_ERR_INVALID_ARGUMENT;
@@ -350,10 +440,33 @@ hc_flow_issue(hc_card_t *card, const hc_flow_env_t *env, const hc_issue_profile_
 		else
 			hc_codec_today(x.issuer.issue_date);
 	}
+	/* issue 12 item 5: an issuance torn after ACTIVATE is finished, not refused. ACTIVATE is
+	 * the last card step, so an activated card with this profile's number and serial had every
+	 * card step done: only the archive (and the journal) remain. */
+	if ((rc = life_cycle(card, &lc)) != HC_OK)
+		goto out;
+	if (lc == 0x05) {
+		hc_issuer_t on_card;
+
+		if ((rc = hc_read_issuer(card, &on_card)) != HC_OK)
+			goto out;
+		if (strcmp(on_card.card_number, p->card_number) != 0 ||
+		    strcmp(on_card.issue_serial, p->issue_serial) != 0) {
+			snprintf(why, sizeof(why), "the card is already issued and activated (card %s,"
+			    " serial %s)", on_card.card_number, on_card.issue_serial);
+			rc = HC_ERR_NOT_PERMITTED;
+			goto out;
+		}
+		first = ST_ARCHIVE;
+		for (step = ST_EF05; step < ST_ARCHIVE; step++)
+			out->step_note[step] = "done before (the card is activated)";
+		hc_log_info("issuance of %s: the card is activated already: archive only",
+		    p->card_number);
+	}
 	hc_flow_meter_stop(&m, card, &out->steps[ST_VALIDATE]);
 	for (step = ST_EF05; step < ST__COUNT; step++) {
 		hc_flow_meter_start(&m, card);
-		rc = run_step(&x, step);
+		rc = step < first ? HC_OK : run_step(&x, step);
 		hc_flow_meter_stop(&m, card, &out->steps[step]);
 		out->n_steps = (size_t)step + 1;
 		if (rc != HC_OK) {

@@ -88,3 +88,9 @@ EXTRA_DIST += tests/integration/test_purse_load_torn.sh
 # --retry only write the record (issue 12 item 4).
 TESTS += tests/integration/test_purse_visit_torn.sh
 EXTRA_DIST += tests/integration/test_purse_visit_torn.sh
+
+# `hcard issue` torn at card APDUs (before/after; every APDU of the last steps, a stride
+# before them), then run again with the same input: finished, opening balance once, archive
+# written, no duplicate allergy (issue 12 items 2 and 5). STRIDE=1 TAIL=200 tries them all.
+TESTS += tests/integration/test_purse_issue_torn.sh
+EXTRA_DIST += tests/integration/test_purse_issue_torn.sh
