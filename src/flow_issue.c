@@ -254,7 +254,8 @@ step_purse(issue_ctx_t *x, int step)
 }
 
 /* The life cycle byte of the MF FCI (card-profile.md: `6F { ... A5 { ... 8A 01 <lc> } }`):
- * 03 personalisation, 05 activated. Leaves nothing selected for the session. */
+ * 03 personalisation, 05 activated; 0 when the FCI has none. Leaves nothing selected for the
+ * session. */
 static int
 life_cycle(hc_card_t *card, uint8_t *lc)
 {
@@ -272,11 +273,12 @@ life_cycle(hc_card_t *card, uint8_t *lc)
 	hc_session_invalidate(card);
 	if (rc != HC_OK)
 		return rc;
-	if (hc_ber_find_path(resp->data, resp->len, path, 3, &t) != 0 || t.len != 1) {
-		hc_session_set_detail(card, "the MF FCI has no life cycle (tag 8A)");
-		return HC_ERR_NOT_HEALTH_CARD;
-	}
-	*lc = t.value[0];
+	/* no life cycle byte: taken as not activated (the card steps run and the card decides) */
+	*lc = 0;
+	if (hc_ber_find_path(resp->data, resp->len, path, 3, &t) == 0 && t.len == 1)
+		*lc = t.value[0];
+	else
+		hc_log_debug("the MF FCI has no life cycle (tag 8A)");
 	return HC_OK;
 }
 

@@ -104,8 +104,10 @@ expect 0 env HCARD_STORE="sqlite:$T/nopki.db" "$hcard" --json issue "$data/zhang
 jq_is '"card_number"' "$NUMBER"
 python3_check '[s for s in d["steps"] if s["step"] == "PKI keys"][0]["note"] == "skipped: no issuer CA configured"'
 python3_check '[s for s in d["steps"] if s["step"] == "PKI keys"][0]["card_apdus"] == 0'
-# activated (6985): the PKI keys cannot be added afterwards by issuing again
-expect 5 env HCARD_STORE="sqlite:$T/nopki.db" "$hcard" issue "$data/zhangsan.json"
+# activated: issuing again only finishes the archive (issue 12 item 5), the PKI keys are not
+# added afterwards
+expect 0 env HCARD_STORE="sqlite:$T/nopki.db" "$hcard" --json issue "$data/zhangsan.json"
+python3_check '[s for s in d["steps"] if s["step"] == "PKI keys"][0]["note"] == "done before (the card is activated)"'
 tool --list-objects >"$T/out" 2>&1 || fail "pkcs11-tool --list-objects"
 [ "$(grep -c '^Certificate Object' "$T/out")" -eq 0 ] || fail "a certificate on the card without a CA"
 
